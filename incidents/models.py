@@ -1,0 +1,454 @@
+"""An incident and every record the seven protocol steps produce."""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from portal.models import Person, School
+
+from . import workflow
+from .workflow import State
+
+
+def private_storage():
+    return storages["private"]
+
+
+class Platform(models.TextChoices):
+    WHATSAPP = "whatsapp", "WhatsApp"
+    INSTAGRAM = "instagram", "Instagram"
+    TIKTOK = "tiktok", "TikTok"
+    SNAPCHAT = "snapchat", "Snapchat"
+    FACEBOOK = "facebook", "Facebook"
+    X = "x", "X / Twitter"
+    YOUTUBE = "youtube", "YouTube"
+    LINKEDIN = "linkedin", "LinkedIn"
+    TELEGRAM = "telegram", "Telegram"
+    OTHER = "other", _("Other")
+
+
+class Category(models.TextChoices):
+    BULLYING = "bullying", _("Bullying")
+    INSULTING = "insulting", _("Insulting")
+    STALKING = "stalking", _("Stalking")
+    THREATS = "threats", _("Threats")
+    SEXTING = "sexting", _("Sexting")
+    ACCOUNT_HACKING = "account_hacking", _("Account hacking")
+    IDENTITY_FRAUD = "identity_fraud", _("Identity fraud")
+    INCITEMENT = "incitement", _("Incitement to violence")
+    RADICALISATION = "radicalisation", _("Radicalisation")
+    DISCRIMINATION = "discrimination", _("Discrimination")
+    DEFAMATION = "defamation", _("Defamation")
+    IMAGES_WITHOUT_CONSENT = "images_without_consent", _("Images shared without consent")
+    DATA_BREACH = "data_breach", _("Privacy / data breach")
+    DERAILING_DISCUSSION = "derailing_discussion", _("Derailing discussion")
+    OFFENSIVE_CONTENT = "offensive_content", _("Offensive content")
+    OTHER = "other", _("Other")
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class Decision(models.TextChoices):
+    NOT_CRIMINAL = "not_criminal", _("Not a criminal offence")
+    POSSIBLY_CRIMINAL = "possibly_criminal", _("Possibly a criminal offence")
+    CRIMINAL = "criminal", _("Criminal offence")
+
+
+class VictimType(models.TextChoices):
+    PUPIL = "pupil", _("A pupil")
+    STAFF = "staff", _("A staff member")
+    SCHOOL = "school", _("The school")
+
+
+class Incident(ConcurrentTransitionMixin, models.Model):
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("school"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents", verbose_name=_("reporter")
+    )
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
+    discovered_at = models.DateTimeField(_("discovered at"), default=timezone.now)
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices, blank=True)
+    privacy_flag = models.BooleanField(
+        _("privacy incident or data breach"), default=False,
+        help_text=_("Personal data was exposed or shared; the privacy officer (FG) is informed."),
+    )
+    description = models.TextField(_("what happened"))
+    facts_account = models.TextField(_("written account of the facts"), blank=True)
+
+    state = FSMField(_("step"), max_length=16, choices=State.choices, default=State.REPORTED, protected=True)
+    state_changed_at = models.DateTimeField(_("in this step since"), default=timezone.now)
+
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
+    victim_type = models.CharField(_("victim"), max_length=8, choices=VictimType.choices, blank=True)
+    decision_reasoning = models.TextField(_("reasoning"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["state_changed_at"])
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-reported_at"]
+        indexes = [
+            models.Index(fields=["school", "state", "-reported_at"]),
+            models.Index(fields=["reporter", "-reported_at"]),
+            models.Index(fields=["state", "state_changed_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} – {self.get_category_display()}"
+
+    @property
+    def reference(self):
+        return f"M-{self.reported_at:%Y}-{self.pk:05d}" if self.pk else "M-nieuw"
+
+    @property
+    def is_open(self):
+        return self.state in workflow.OPEN_STATES
+
+    @property
+    def step_number(self):
+        return workflow.step_number(self.state)
+
+    # The transitions only set fields; services.incident_advance does the locking, logging and notifying.
+    @transition(field=state, source=State.REPORTED, target=State.GATHERING,
+                conditions=[workflow.step_done], permission=workflow.may_transition)
+    def start_gathering(self):
+        pass
+
+    @transition(field=state, source=State.REPORTED, target=State.DISMISSED,
+                permission=workflow.may_transition, custom={"needs_reason": True})
+    def dismiss(self):
+        pass
+
+    @transition(field=state, source=State.GATHERING, target=State.ASSESSING,
+                conditions=[workflow.step_done], permission=workflow.may_transition)
+    def start_assessing(self):
+        pass
+
+    @transition(field=state, source=State.ASSESSING, target=State.CONTAINING,
+                conditions=[workflow.step_done], permission=workflow.may_transition)
+    def start_containing(self):
+        pass
+
+    @transition(field=state, source=State.CONTAINING, target=State.INFORMING,
+                conditions=[workflow.step_done], permission=workflow.may_transition)
+    def start_informing(self):
+        pass
+
+    @transition(field=state, source=State.INFORMING, target=State.COMMUNICATING,
+                conditions=[workflow.step_done], permission=workflow.may_transition)
+    def start_communicating(self):
+        pass
+
+    @transition(field=state, source=State.COMMUNICATING, target=State.EVALUATING,
+                conditions=[workflow.step_done], permission=workflow.may_transition)
+    def start_evaluating(self):
+        pass
+
+    @transition(field=state, source=State.EVALUATING, target=State.CLOSED,
+                conditions=[workflow.step_done], permission=workflow.may_transition)
+    def close(self):
+        pass
+
+    @transition(field=state, source=State.CLOSED, target=State.GATHERING,
+                permission=workflow.may_transition, custom={"needs_reason": True})
+    def reopen(self):
+        pass
+
+
+class IncidentRecord(models.Model):
+    """Fields every record on a case shares: which case, who logged it, when, and in which step."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+", verbose_name=_("incident"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by"))
+    created_at = models.DateTimeField(_("logged at"), default=timezone.now)
+    step = models.CharField(_("step"), max_length=16, choices=State.choices)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at"]
+
+
+class Transition(models.Model):
+    """One row per step change: the case's history of where it has been."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("incident"))
+    name = models.CharField(_("transition"), max_length=32)
+    source = models.CharField(_("from"), max_length=16, choices=State.choices)
+    target = models.CharField(_("to"), max_length=16, choices=State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("step change")
+        verbose_name_plural = _("step changes")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["incident", "at"])]
+
+
+class Evidence(IncidentRecord):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("incident"))
+    file = models.FileField(_("file"), storage=private_storage, upload_to="evidence/%Y/%m/", blank=True)
+    content_type = models.CharField(_("type"), max_length=64, blank=True)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    url = models.URLField(_("link"), max_length=2000, blank=True)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta(IncidentRecord.Meta):
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(file="") | ~models.Q(url=""), name="evidence_has_file_or_link"),
+        ]
+
+    def __str__(self):
+        return self.original_name or self.url
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")
+
+
+class InvolvementRole(models.TextChoices):
+    VICTIM = "victim", _("Victim")
+    PERPETRATOR = "perpetrator", _("Perpetrator")
+    WITNESS = "witness", _("Witness")
+    REPORTER = "reporter", _("Reporter")
+
+
+class Involvement(IncidentRecord):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="involvements", verbose_name=_("incident"))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="involvements", verbose_name=_("person"))
+    role = models.CharField(_("role"), max_length=16, choices=InvolvementRole.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(IncidentRecord.Meta):
+        verbose_name = _("involved person")
+        verbose_name_plural = _("involved people")
+        constraints = [models.UniqueConstraint(fields=["incident", "person", "role"], name="involvement_unique")]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class ActionKind(models.TextChoices):
+    CONFRONTATION = "confrontation", _("Perpetrator confronted with the facts")
+    SANCTIONS = "sanctions", _("Sanctions considered")
+    AFTERCARE = "aftercare", _("Aftercare arranged")
+    POLICE_CONSULTATION = "police_consultation", _("Situation put to the police")
+    VICTIM_CONSULTATION = "victim_consultation", _("Victim (or guardians) consulted about a police report")
+    STAY_INFORMED = "stay_informed", _("Agreed how everyone stays informed")
+    FORWARD_REQUEST = "forward_request", _("Asked people not to forward")
+
+
+class Action(IncidentRecord):
+    """Work done for a step that is not a record of its own kind: who was spoken to, what was agreed."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actions", verbose_name=_("incident"))
+    kind = models.CharField(_("kind"), max_length=24, choices=ActionKind.choices)
+    happened_at = models.DateTimeField(_("when"), default=timezone.now)
+    with_whom = models.CharField(_("with whom"), max_length=300, blank=True)
+    outcome = models.TextField(_("what was said or agreed"))
+    wants_police_report = models.BooleanField(_("they want a police report to be filed"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(IncidentRecord.Meta):
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Waiver(IncidentRecord):
+    """An explicit 'not applicable' for one piece of a step's work, with the reason."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="waivers", verbose_name=_("incident"))
+    item = models.CharField(_("work item"), max_length=24, choices=workflow.WaivableItem.choices)
+    reason = models.TextField(_("reason"))
+
+    history = HistoricalRecords()
+
+    class Meta(IncidentRecord.Meta):
+        verbose_name = _("not applicable")
+        verbose_name_plural = _("not applicable")
+
+    def __str__(self):
+        return self.get_item_display()
+
+
+class PoliceReportFiler(models.TextChoices):
+    SCHOOL = "school", _("The school")
+    GUARDIANS = "guardians", _("The guardians")
+    PUPIL = "pupil", _("The pupil")
+    STAFF_MEMBER = "staff_member", _("The staff member")
+
+
+class PoliceReport(IncidentRecord):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="police_reports", verbose_name=_("incident"))
+    filed_by = models.CharField(_("filed by"), max_length=16, choices=PoliceReportFiler.choices)
+    filed_at = models.DateTimeField(_("filed at"))
+    police_reference = models.CharField(_("police reference"), max_length=100, blank=True)
+    police_contact = models.CharField(_("police contact"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(IncidentRecord.Meta):
+        verbose_name = _("police report")
+        verbose_name_plural = _("police reports")
+
+    def __str__(self):
+        return f"{self.get_filed_by_display()} {self.filed_at:%d-%m-%Y} {self.police_reference}"
+
+
+class TakedownOutcome(models.TextChoices):
+    PENDING = "pending", _("Not yet handled")
+    REMOVED_BY_AUTHOR = "removed_by_author", _("Removed by the author")
+    REMOVED_BY_PLATFORM = "removed_by_platform", _("Removed by the platform")
+    REQUESTED = "requested", _("Removal requested")
+    NOT_POSSIBLE = "not_possible", _("Removal not possible")
+
+
+class Takedown(IncidentRecord):
+    """A harmful post and what was done to have it removed."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="takedowns", verbose_name=_("incident"))
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    url = models.URLField(_("link"), max_length=2000, blank=True)
+    description = models.CharField(_("description"), max_length=500)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=TakedownOutcome.choices, default=TakedownOutcome.PENDING)
+    outcome_reason = models.TextField(_("explanation"), blank=True)
+    outcome_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(IncidentRecord.Meta):
+        verbose_name = _("harmful post")
+        verbose_name_plural = _("harmful posts")
+
+    def __str__(self):
+        return f"{self.get_platform_display()}: {self.description}"
+
+
+class InformedParty(IncidentRecord):
+    """Step 5: who was informed, when, what they were told and what happens next."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="informed_parties", verbose_name=_("incident"))
+    who = models.CharField(_("who was informed"), max_length=300)
+    informed_at = models.DateTimeField(_("when"), default=timezone.now)
+    what_was_said = models.TextField(_("what was said"))
+    next_steps = models.TextField(_("next steps"))
+
+    history = HistoricalRecords()
+
+    class Meta(IncidentRecord.Meta):
+        verbose_name = _("informed party")
+        verbose_name_plural = _("informed parties")
+
+    def __str__(self):
+        return self.who
+
+
+class Audience(models.TextChoices):
+    INTERNAL = "internal", _("Internal")
+    EXTERNAL = "external", _("External")
+    PRESS = "press", _("Press")
+
+
+class Message(IncidentRecord):
+    """Step 6: the communication log. Internal before external; the press only via the spokesperson."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="messages", verbose_name=_("incident"))
+    audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    channel = models.CharField(_("channel"), max_length=100, help_text=_("For example: letter, e-mail, meeting, press release."))
+    recipients = models.CharField(_("recipients"), max_length=300)
+    summary = models.TextField(_("content"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("approved by the spokesperson"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(IncidentRecord.Meta):
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self):
+        return f"{self.get_audience_display()}: {self.recipients}"
+
+
+class ProtocolWorked(models.TextChoices):
+    YES = "yes", _("Yes")
+    PARTLY = "partly", _("Partly")
+    NO = "no", _("No")
+
+
+class Evaluation(IncidentRecord):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("incident"))
+    protocol_worked = models.CharField(_("did the protocol work?"), max_length=8, choices=ProtocolWorked.choices)
+    measures_worked = models.TextField(_("did the measures work?"))
+    adjustments = models.TextField(_("what should be adjusted?"), blank=True)
+    propose_protocol_change = models.BooleanField(_("propose a change to the protocol"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta(IncidentRecord.Meta):
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+
+    def __str__(self):
+        return f"{_('Evaluation')} {self.created_at:%d-%m-%Y}"
+
+
+class AssignmentKind(models.TextChoices):
+    AFTERCARE = "aftercare", _("Aftercare")
+    COMMUNICATION = "communication", _("Communication advice")
+    COLLEAGUE = "colleague", _("Helping with the case")
+
+
+class Assignment(IncidentRecord):
+    """Someone asked to work on the case (counsellor for aftercare, communications officer for step 6)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("incident"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("person"))
+    kind = models.CharField(_("for"), max_length=16, choices=AssignmentKind.choices)
+
+    history = HistoricalRecords()
+
+    class Meta(IncidentRecord.Meta):
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [models.UniqueConstraint(fields=["incident", "user", "kind"], name="assignment_unique")]
+        indexes = [models.Index(fields=["user", "incident"])]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_kind_display()})"

@@ -1,0 +1,128 @@
+"""Reads, always scoped to what the user may see."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
+
+from portal.access import access_for
+
+from . import workflow
+from .models import (
+    Action, Assignment, Evaluation, Evidence, Incident, InformedParty, Involvement, Message, PoliceReport,
+    Takedown, Transition, Waiver,
+)
+
+
+def incident_visibility_q(*, user, include_own_reports=True):
+    """The cases a user may read: their own reports, their school's as leader, their board's as board member
+    or administrator, their board's privacy incidents as FG, and cases they were asked to work on."""
+    access = access_for(user)
+    q = Q(reporter=user) if include_own_reports else Q(pk__in=[])
+    if access.led_school_ids:
+        q |= Q(school_id__in=access.led_school_ids)
+    if access.overseen_board_ids:
+        q |= Q(school__board_id__in=access.overseen_board_ids)
+    if access.privacy_board_ids:
+        q |= Q(privacy_flag=True, school__board_id__in=access.privacy_board_ids)
+    q |= Q(Exists(Assignment.objects.filter(incident=OuterRef("pk"), user=user)))
+    return q
+
+
+def incident_list_visible_to(*, user, filters=None):
+    qs = Incident.objects.filter(incident_visibility_q(user=user)).select_related("school", "reporter")
+    filters = filters or {}
+    if filters.get("state"):
+        qs = qs.filter(state=filters["state"])
+    elif filters.get("open_only", True):
+        qs = qs.filter(state__in=workflow.OPEN_STATES)
+    for field in ("severity", "category", "platform"):
+        if filters.get(field):
+            qs = qs.filter(**{field: filters[field]})
+    if filters.get("school"):
+        qs = qs.filter(school=filters["school"])
+    if filters.get("privacy"):
+        qs = qs.filter(privacy_flag=True)
+    if filters.get("older_than_days"):
+        from django.utils import timezone
+
+        qs = qs.filter(reported_at__lt=timezone.now() - timezone.timedelta(days=filters["older_than_days"]))
+    return qs.order_by(filters.get("order") or "-reported_at", "-pk")
+
+
+def incident_step_counts(*, user, filters=None):
+    """Open cases per step for the dashboard header, one query."""
+    filters = dict(filters or {}, state=None, order=None)
+    rows = incident_list_visible_to(user=user, filters=filters).order_by().values("state").annotate(n=Count("pk"))
+    counts = {row["state"]: row["n"] for row in rows}
+    return [(state, state.label, counts.get(state, 0)) for state in workflow.STEPS]
+
+
+def incident_get_visible(*, user, pk):
+    """The case, or a 404 when the user may not see it: other schools' cases do not exist for them."""
+    return get_object_or_404(
+        Incident.objects.filter(incident_visibility_q(user=user)).select_related("school__board", "reporter", "decided_by"),
+        pk=pk,
+    )
+
+
+def incident_full_view_allowed(*, user, incident):
+    """Whether the user sees the whole case, not only the report they filed themselves."""
+    return Incident.objects.filter(incident_visibility_q(user=user, include_own_reports=False), pk=incident.pk).exists()
+
+
+def incident_reported_by(*, user):
+    return Incident.objects.filter(reporter=user).select_related("school").order_by("-reported_at", "-pk")
+
+
+def evidence_get_visible(*, user, token):
+    return get_object_or_404(
+        Evidence.objects.filter(incident__in=Incident.objects.filter(incident_visibility_q(user=user))),
+        token=token,
+    )
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    kind: str
+    actor: object
+    record: object
+
+
+def incident_records(*, incident):
+    """Every record of the case, each kind fetched once."""
+    return {
+        "evidence": list(Evidence.objects.filter(incident=incident).select_related("created_by")),
+        "involvements": list(Involvement.objects.filter(incident=incident).select_related("person", "created_by")),
+        "actions": list(Action.objects.filter(incident=incident).select_related("created_by")),
+        "waivers": list(Waiver.objects.filter(incident=incident).select_related("created_by")),
+        "police_reports": list(PoliceReport.objects.filter(incident=incident).select_related("created_by")),
+        "takedowns": list(Takedown.objects.filter(incident=incident).select_related("created_by")),
+        "informed_parties": list(InformedParty.objects.filter(incident=incident).select_related("created_by")),
+        "messages": list(Message.objects.filter(incident=incident).select_related("created_by", "approved_by")),
+        "evaluations": list(Evaluation.objects.filter(incident=incident).select_related("created_by")),
+        "assignments": list(Assignment.objects.filter(incident=incident).select_related("user", "created_by")),
+        "transitions": list(Transition.objects.filter(incident=incident).select_related("actor")),
+        "changes": list(
+            incident.history.filter(history_change_reason__isnull=False)
+            .exclude(history_change_reason="")
+            .select_related("history_user")
+        ),
+    }
+
+
+def incident_timeline(*, records):
+    """Everything that happened on the case, newest first."""
+    entries = []
+    for kind, items in records.items():
+        for item in items:
+            if kind == "transitions":
+                entries.append(TimelineEntry(item.at, kind, item.actor, item))
+            elif kind == "changes":
+                entries.append(TimelineEntry(item.history_date, kind, item.history_user, item))
+            else:
+                entries.append(TimelineEntry(item.created_at, kind, item.created_by, item))
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries

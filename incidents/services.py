@@ -1,0 +1,217 @@
+"""Writes. Each one checks who may do it, takes the case's row lock, and leaves nothing half-written."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+from rules import has_perm
+
+from portal.access import access_for
+from portal.audit import audit_record
+from portal.uploads import upload_clean
+
+from . import workflow
+from .models import Audience, Evidence, Incident, Message, Takedown, TakedownOutcome, Transition
+
+
+def _lock(incident):
+    """Re-read the case under a row lock so concurrent writers queue instead of overwriting each other."""
+    return Incident.objects.select_for_update(of=("self",)).select_related("school__board").get(pk=incident.pk)
+
+
+def _require(user, perm, incident):
+    if not has_perm(perm, user, incident):
+        raise PermissionDenied(_("You may not do this on this case."))
+
+
+def _store_evidence(*, incident, actor, uploads=(), links=(), description=""):
+    stored = []
+    try:
+        for upload in uploads:
+            evidence = Evidence(
+                incident=incident, created_by=actor, step=incident.state, description=description,
+                content_type=upload.content_type, original_name=upload.original_name, size=upload.size,
+            )
+            evidence.file.save(upload.content.name, upload.content, save=False)
+            stored.append(evidence)
+            evidence.save()
+        for url in links:
+            Evidence.objects.create(incident=incident, created_by=actor, step=incident.state, url=url, description=description)
+    except Exception:
+        _delete_files(stored)
+        raise
+    return stored
+
+
+def _delete_files(evidence_items):
+    for evidence in evidence_items:
+        if evidence.file:
+            evidence.file.storage.delete(evidence.file.name)
+
+
+def incident_report(*, school, reporter, platform, category, description, privacy_flag=False,
+                    occurred_at=None, discovered_at=None, files=(), links=()):
+    """A staff member reports an incident at one of their schools, with screenshots and links."""
+    if school.pk not in access_for(reporter).reporting_school_ids:
+        raise PermissionDenied(_("You can only report incidents for your own school."))
+    uploads = [upload_clean(f) for f in files]  # all checked before anything is written
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            school=school, reporter=reporter, platform=platform, category=category, description=description,
+            privacy_flag=privacy_flag or category == "data_breach", occurred_at=occurred_at,
+            discovered_at=discovered_at or timezone.now(),
+        )
+        _store_evidence(incident=incident, actor=reporter, uploads=uploads, links=links)
+    return incident
+
+
+def incident_available_transitions(*, incident, user):
+    """The step changes this user may take from the current step: (name, label, needs_reason, blocked_by)."""
+    if not workflow.may_transition(incident, user):
+        return []
+    missing = None
+    options = []
+    for name, source, _target in workflow.TRANSITIONS:
+        if incident.state != source:
+            continue
+        meta = getattr(incident, name)._django_fsm.get_transition(source)
+        blocked_by = []
+        if meta.conditions:
+            missing = workflow.missing_work(incident) if missing is None else missing
+            blocked_by = missing
+        options.append((name, workflow.TRANSITION_LABELS[name], bool(meta.custom.get("needs_reason")), blocked_by))
+    return options
+
+
+def incident_advance(*, incident, transition, actor, note=""):
+    """Move the case to its next step (or dismiss/reopen it), logging who, when and why."""
+    names = {name for name, _s, _t in workflow.TRANSITIONS}
+    if transition not in names:
+        raise ValidationError(_("Unknown step change."))
+    note = (note or "").strip()
+    with transaction.atomic():
+        locked = _lock(incident)
+        method = getattr(locked, transition)
+        if not can_proceed(method, check_conditions=False):
+            raise ValidationError(
+                _("This case is now in step “%(state)s”; this step change is no longer possible. Reload the page.")
+                % {"state": locked.get_state_display()}
+            )
+        if not workflow.may_transition(locked, actor):
+            raise PermissionDenied(_("Only the school leader of this school can move the case to another step."))
+        meta = method._django_fsm.get_transition(locked.state)
+        if meta.custom.get("needs_reason") and not note:
+            raise ValidationError({"note": _("Give the reason for this step change.")})
+        missing = workflow.missing_work(locked) if meta.conditions else []
+        if missing:
+            raise ValidationError(missing)
+        source = locked.state
+        method()
+        locked.state_changed_at = timezone.now()
+        locked._change_reason = ""
+        locked.save()
+        Transition.objects.create(incident=locked, name=transition, source=source, target=locked.state, actor=actor, note=note)
+        audit_record(actor=actor, action="incident.transition", obj=locked, board=locked.school.board,
+                     transition=transition, source=source, target=locked.state)
+    incident.refresh_from_db()
+    return locked
+
+
+def _update_fields(*, incident, actor, reason, **fields):
+    with transaction.atomic():
+        locked = _lock(incident)
+        _require(actor, "incidents.manage_incident", locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked._change_reason = reason
+        locked.save()
+    incident.refresh_from_db()
+    return locked
+
+
+def incident_triage(*, incident, actor, severity, category, privacy_flag):
+    """Step 1: the school leader judges the severity (and may correct the category or privacy flag)."""
+    return _update_fields(incident=incident, actor=actor, reason="triage", severity=severity, category=category,
+                          privacy_flag=privacy_flag or category == "data_breach")
+
+
+def incident_record_facts(*, incident, actor, facts_account):
+    return _update_fields(incident=incident, actor=actor, reason="facts", facts_account=facts_account)
+
+
+def incident_decide(*, incident, actor, decision, victim_type="", reasoning=""):
+    """Step 3: is this a criminal offence? For a criminal offence the victim type decides what follows."""
+    if decision == "criminal" and not victim_type:
+        raise ValidationError({"victim_type": _("Choose who the victim is: a pupil, a staff member or the school.")})
+    return _update_fields(
+        incident=incident, actor=actor, reason="decision", decision=decision,
+        victim_type=victim_type if decision == "criminal" else "", decision_reasoning=reasoning,
+        decided_by=actor, decided_at=timezone.now(),
+    )
+
+
+def evidence_add(*, incident, actor, files=(), links=(), description=""):
+    if not files and not links:
+        raise ValidationError(_("Add a file or a link."))
+    uploads = [upload_clean(f) for f in files]
+    with transaction.atomic():
+        locked = _lock(incident)
+        _require(actor, "incidents.add_evidence", locked)
+        return _store_evidence(incident=locked, actor=actor, uploads=uploads, links=links, description=description)
+
+
+def _check_message(*, incident, message):
+    if message.audience != Audience.INTERNAL:
+        has_internal = Message.objects.filter(
+            incident=incident, audience=Audience.INTERNAL, sent_at__lte=message.sent_at
+        ).exists()
+        if not has_internal:
+            raise ValidationError({"audience": _("Communicate internally first: log the internal message before any external one.")})
+    if message.audience == Audience.PRESS:
+        if message.approved_by is None:
+            raise ValidationError({"approved_by": _("A press statement is made or approved by the spokesperson (the board).")})
+        if incident.school.board_id not in access_for(message.approved_by).board_ids["board"]:
+            raise ValidationError({"approved_by": _("The spokesperson is a board member of this board.")})
+
+
+def incident_add_record(*, incident, actor, record):
+    """Add one record (person, action, police report, harmful post, informed party, message, evaluation, ...)."""
+    with transaction.atomic():
+        locked = _lock(incident)
+        _require(actor, "incidents.manage_incident", locked)
+        record.incident = locked
+        record.created_by = actor
+        record.step = locked.state
+        if isinstance(record, Message):
+            _check_message(incident=locked, message=record)
+        if isinstance(record, Takedown) and record.outcome != TakedownOutcome.PENDING:
+            _check_takedown_outcome(record)
+            record.outcome_at = timezone.now()
+        record.full_clean(exclude=["incident", "created_by"])
+        record.save()
+    return record
+
+
+def _check_takedown_outcome(takedown):
+    if takedown.outcome == TakedownOutcome.NOT_POSSIBLE and not takedown.outcome_reason.strip():
+        raise ValidationError({"outcome_reason": _("Explain why removal is not possible.")})
+
+
+def takedown_resolve(*, takedown, actor, outcome, reason=""):
+    """Record what happened to a harmful post: removed, removal requested, or not possible (with reason)."""
+    with transaction.atomic():
+        locked = _lock(takedown.incident)
+        _require(actor, "incidents.manage_incident", locked)
+        takedown = Takedown.objects.select_for_update().get(pk=takedown.pk, incident=locked)
+        takedown.outcome = outcome
+        takedown.outcome_reason = reason
+        _check_takedown_outcome(takedown)
+        takedown.outcome_at = timezone.now()
+        takedown.save()
+    return takedown
+
+
+def incident_view_logged(*, incident, actor):
+    """Opening a case is itself a sensitive action: it is written to the audit log."""
+    audit_record(actor=actor, action="incident.view", obj=incident, board=incident.school.board)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("melden/", views.report_create, name="report"),
+    path("melden/<int:pk>/ontvangen/", views.report_done, name="report_done"),
+    path("mijn-meldingen/", views.my_reports, name="my_reports"),
+    path("zaken/", views.dashboard, name="dashboard"),
+    path("zaken/<int:pk>/", views.incident_detail, name="detail"),
+    path("zaken/<int:pk>/stap/<slug:name>/", views.incident_transition, name="transition"),
+    path("zaken/<int:pk>/vastleggen/<slug:kind>/", views.incident_record, name="record"),
+    path("zaken/<int:pk>/berichten/<int:takedown_pk>/uitkomst/", views.takedown_outcome, name="takedown_outcome"),
+    path("bewijs/<uuid:token>/", views.evidence_file, name="evidence_file"),
+]

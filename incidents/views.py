@@ -1,0 +1,269 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from rules import has_perm
+
+from portal.access import access_for
+from portal.models import School
+
+from . import selectors, services, workflow
+from .forms import FIELD_FORMS, RECORD_FORMS, CaseFilterForm, EvidenceForm, ReportForm, TakedownOutcomeForm, TransitionForm
+from .models import Takedown
+
+# Which forms a step puts first on the case page; the others stay available under "other records".
+STEP_FORMS = {
+    "reported": ["triage", "evidence"],
+    "gathering": ["facts", "evidence", "involvement"],
+    "assessing": ["decision", "action", "police_report", "waiver", "assignment"],
+    "containing": ["takedown", "action", "waiver"],
+    "informing": ["informed"],
+    "communicating": ["message", "waiver", "assignment"],
+    "evaluating": ["evaluation"],
+}
+FORM_TITLES = {
+    "triage": gettext_lazy("Severity"),
+    "facts": gettext_lazy("Account of the facts"),
+    "decision": gettext_lazy("Decision on criminality"),
+    "evidence": gettext_lazy("Evidence"),
+    "involvement": gettext_lazy("Involved person"),
+    "action": gettext_lazy("Action"),
+    "waiver": gettext_lazy("Not applicable"),
+    "police_report": gettext_lazy("Police report"),
+    "takedown": gettext_lazy("Harmful post"),
+    "informed": gettext_lazy("Informed party"),
+    "message": gettext_lazy("Message"),
+    "evaluation": gettext_lazy("Evaluation"),
+    "assignment": gettext_lazy("Ask someone to help"),
+}
+
+
+def _apply_validation_error(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def home(request):
+    access = access_for(request.user)
+    if access.led_school_ids or access.overseen_board_ids or access.privacy_board_ids:
+        return redirect("incidents:dashboard")
+    return redirect("incidents:my_reports")
+
+
+@login_required
+def report_create(request):
+    access = access_for(request.user)
+    schools = list(School.objects.filter(pk__in=access.reporting_school_ids))
+    if not schools:
+        raise PermissionDenied(_("You are not linked to a school, so you cannot file a report. Ask your administrator."))
+    form = ReportForm(request.POST or None, request.FILES or None, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident = services.incident_report(
+                school=data["school"], reporter=request.user, platform=data["platform"], category=data["category"],
+                description=data["description"], privacy_flag=data["privacy_flag"], occurred_at=data["occurred_at"],
+                discovered_at=data["discovered_at"], files=data["files"], links=data["links"],
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            return redirect("incidents:report_done", pk=incident.pk)
+    return render(request, "incidents/report_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def report_done(request, pk):
+    incident = get_object_or_404(selectors.incident_reported_by(user=request.user), pk=pk)
+    return render(request, "incidents/report_done.html", {"incident": incident})
+
+
+@login_required
+def my_reports(request):
+    page = Paginator(selectors.incident_reported_by(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "incidents/my_reports.html", {"page": page})
+
+
+@login_required
+def dashboard(request):
+    access = access_for(request.user)
+    if not (access.led_school_ids or access.overseen_board_ids or access.privacy_board_ids):
+        return redirect("incidents:my_reports")
+    schools = School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=access.overseen_board_ids | access.privacy_board_ids)
+    filter_form = CaseFilterForm(request.GET or None, schools=schools.distinct().order_by("name"))
+    filters = filter_form.filters()
+    cases = selectors.incident_list_visible_to(user=request.user, filters=filters)
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "incidents/dashboard.html", {
+        "filter_form": filter_form,
+        "page": page,
+        "step_counts": selectors.incident_step_counts(user=request.user, filters=filters),
+        "querystring": query.urlencode(),
+    })
+
+
+def _case_context(request, incident, bound=None):
+    """Everything the case page shows; ``bound`` replaces one form by the refused one, with its errors."""
+    user = request.user
+    can_manage = has_perm("incidents.manage_incident", user, incident)
+    can_add_evidence = has_perm("incidents.add_evidence", user, incident)
+    forms = {}
+    if can_manage:
+        for kind, form_class in FIELD_FORMS.items():
+            forms[kind] = form_class(instance=incident, prefix=kind)
+        for kind, form_class in RECORD_FORMS.items():
+            forms[kind] = form_class(incident=incident, prefix=kind)
+    if can_add_evidence:
+        forms["evidence"] = EvidenceForm(prefix="evidence")
+    if bound:
+        forms[bound[0]] = bound[1]
+    first = [k for k in STEP_FORMS.get(incident.state, []) if k in forms]
+    others = [k for k in forms if k not in first]
+    records = selectors.incident_records(incident=incident)
+    pending_takedowns = [
+        (t, TakedownOutcomeForm(instance=t, prefix=f"takedown-{t.pk}")) for t in records["takedowns"] if t.outcome == "pending"
+    ] if can_manage else []
+    return {
+        "incident": incident,
+        "records": records,
+        "timeline": selectors.incident_timeline(records=records),
+        "missing": workflow.missing_work(incident) if incident.is_open else [],
+        "transitions": services.incident_available_transitions(incident=incident, user=user),
+        "transition_form": TransitionForm(prefix="transition"),
+        "step_forms": [(k, FORM_TITLES[k], forms[k]) for k in first],
+        "other_forms": [(k, FORM_TITLES[k], forms[k]) for k in others],
+        "pending_takedowns": pending_takedowns,
+        "steps": [(s, s.label) for s in workflow.STEPS],
+        "can_manage": can_manage,
+        "full_view": selectors.incident_full_view_allowed(user=user, incident=incident),
+    }
+
+
+@require_GET
+@login_required
+def incident_detail(request, pk):
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    services.incident_view_logged(incident=incident, actor=request.user)
+    return render(request, "incidents/incident_detail.html", _case_context(request, incident))
+
+
+def _rerender(request, incident, kind, form):
+    messages.error(request, _("Not saved: correct the marked fields."))
+    return render(request, "incidents/incident_detail.html", _case_context(request, incident, bound=(kind, form)), status=400)
+
+
+@require_POST
+@login_required
+def incident_transition(request, pk, name):
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    form = TransitionForm(request.POST, prefix="transition")
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.incident_advance(incident=incident, transition=name, actor=request.user, note=note)
+    except PermissionDenied:
+        raise
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("incidents:detail", pk=incident.pk)
+    incident.refresh_from_db()
+    messages.success(request, _("The case is now in step: %(state)s.") % {"state": incident.get_state_display()})
+    return redirect("incidents:detail", pk=incident.pk)
+
+
+@require_POST
+@login_required
+def incident_record(request, pk, kind):
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    if kind == "evidence":
+        form = EvidenceForm(request.POST, request.FILES, prefix=kind)
+        if not has_perm("incidents.add_evidence", request.user, incident):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.evidence_add(incident=incident, actor=request.user, files=form.cleaned_data["files"],
+                                      links=form.cleaned_data["links"], description=form.cleaned_data["description"])
+            except ValidationError as error:
+                _apply_validation_error(form, error)
+    else:
+        if not has_perm("incidents.manage_incident", request.user, incident):
+            raise PermissionDenied
+        if kind in FIELD_FORMS:
+            form = FIELD_FORMS[kind](request.POST, instance=incident, prefix=kind)
+        elif kind in RECORD_FORMS:
+            form = RECORD_FORMS[kind](request.POST, incident=incident, prefix=kind)
+        else:
+            raise Http404
+        if form.is_valid():
+            try:
+                _save_record(kind, form, incident, request.user)
+            except ValidationError as error:
+                _apply_validation_error(form, error)
+    if form.errors:
+        incident.refresh_from_db()
+        return _rerender(request, incident, kind, form)
+    messages.success(request, _("Saved."))
+    return redirect(reverse("incidents:detail", args=[incident.pk]) + f"#{kind}")
+
+
+def _save_record(kind, form, incident, actor):
+    data = form.cleaned_data
+    if kind == "triage":
+        services.incident_triage(incident=incident, actor=actor, severity=data["severity"], category=data["category"],
+                                 privacy_flag=data["privacy_flag"])
+    elif kind == "facts":
+        services.incident_record_facts(incident=incident, actor=actor, facts_account=data["facts_account"])
+    elif kind == "decision":
+        services.incident_decide(incident=incident, actor=actor, decision=data["decision"],
+                                 victim_type=data["victim_type"], reasoning=data["decision_reasoning"])
+    else:
+        services.incident_add_record(incident=incident, actor=actor, record=form.save(commit=False))
+
+
+@require_POST
+@login_required
+def takedown_outcome(request, pk, takedown_pk):
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    takedown = get_object_or_404(Takedown, pk=takedown_pk, incident=incident)
+    if not has_perm("incidents.manage_incident", request.user, incident):
+        raise PermissionDenied
+    form = TakedownOutcomeForm(request.POST, instance=Takedown.objects.get(pk=takedown.pk), prefix=f"takedown-{takedown.pk}")
+    if form.is_valid():
+        try:
+            services.takedown_resolve(takedown=takedown, actor=request.user, outcome=form.cleaned_data["outcome"],
+                                      reason=form.cleaned_data["outcome_reason"])
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+    if form.errors:
+        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+        return redirect(reverse("incidents:detail", args=[incident.pk]) + "#takedowns")
+    messages.success(request, _("Saved."))
+    return redirect(reverse("incidents:detail", args=[incident.pk]) + "#takedowns")
+
+
+@require_GET
+@login_required
+def evidence_file(request, token):
+    """Serve an evidence file to someone who may see its case, never from a public URL."""
+    evidence = selectors.evidence_get_visible(user=request.user, token=token)
+    if not evidence.file:
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"), content_type=evidence.content_type,
+        as_attachment=not evidence.is_image or "download" in request.GET, filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,82 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from .uploads import upload_clean
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceFilesField(forms.FileField):
+    """Several screenshots or documents at once; each is checked (type from content, size, re-encoded)."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/png,image/jpeg,application/pdf"})
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        cleaned, errors = [], []
+        for uploaded in files:
+            try:
+                cleaned.append(upload_clean(super().clean(uploaded, initial)))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class LinksField(forms.CharField):
+    """Links to posts, one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 2, "placeholder": "https://"})
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value) or ""
+        return [line.strip() for line in value.splitlines() if line.strip()]
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        validate = URLValidator(schemes=["http", "https"])
+        for url in value:
+            if len(url) > 2000:
+                raise ValidationError(_("A link may be at most 2000 characters long."), code="too_long")
+            try:
+                validate(url)
+            except ValidationError:
+                raise ValidationError(
+                    _("“%(url)s” is not a valid link. Copy the full address, starting with https://.") % {"url": url[:100]},
+                    code="invalid",
+                )
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def local_datetime_field(label, required=True, **kwargs):
+    return forms.DateTimeField(
+        label=label, required=required, widget=LocalDateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"], **kwargs
+    )

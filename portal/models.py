@@ -1,0 +1,226 @@
+"""The core every app shares: boards, schools, users and their memberships, people, the audit log."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Staff member")
+    SCHOOL_LEADER = "school_leader", _("School leader")
+    BOARD = "board", _("Board member")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer (FG)")
+    COUNSELLOR = "counsellor", _("Confidential counsellor")
+    COMMUNICATIONS = "communications", _("Communications officer")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles that act for the whole board rather than for one school.
+BOARD_WIDE_ROLES = frozenset({Role.BOARD, Role.PRIVACY_OFFICER, Role.ADMIN})
+
+
+class Board(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    police_on_any_suspicion = models.BooleanField(
+        _("police on any suspicion"),
+        default=False,
+        help_text=_("The board's protocol requires a police report or police contact for every possible offence."),
+    )
+
+    class Meta:
+        verbose_name = _("board")
+        verbose_name_plural = _("boards")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class School(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="schools", verbose_name=_("board"))
+    name = models.CharField(_("name"), max_length=200)
+    brin = models.CharField(_("BRIN code"), max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in. Identified by e-mail address; roles come from memberships."""
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=on), Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+
+
+class Membership(models.Model):
+    """A user's role at one school, or for the whole board when no school is given."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("board"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships", verbose_name=_("school"),
+        help_text=_("Leave empty for a role that covers the whole board."),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        indexes = [models.Index(fields=["user", "role"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school__isnull=False) | ~Q(role__in=["staff", "school_leader"]),
+                name="membership_school_role_has_school",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} ({self.school or self.board})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.school_id and self.board_id and self.school.board_id != self.board_id:
+            raise ValidationError({"school": _("This school belongs to another board.")})
+        if not self.school_id and self.role in (Role.STAFF, Role.SCHOOL_LEADER):
+            raise ValidationError({"school": _("Staff members and school leaders belong to a school.")})
+
+
+class PersonKind(models.TextChoices):
+    PUPIL = "pupil", _("Pupil")
+    GUARDIAN = "guardian", _("Guardian")
+    STAFF = "staff", _("Staff member")
+    EXTERNAL = "external", _("External person")
+
+
+class Person(models.Model):
+    """Someone an incident, sanction or consent is about. Not necessarily a user."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="people", verbose_name=_("school"))
+    kind = models.CharField(_("kind"), max_length=16, choices=PersonKind.choices)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=150)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    class_name = models.CharField(_("class"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="person_records",
+        verbose_name=_("user account"),
+    )
+    guardians = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="children", verbose_name=_("guardians"),
+        limit_choices_to={"kind": PersonKind.GUARDIAN},
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="mentees",
+        verbose_name=_("mentor"),
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["school", "kind", "last_name"])]
+
+    def __str__(self):
+        label = f"{self.first_name} {self.last_name}"
+        if self.kind == PersonKind.PUPIL and self.class_name:
+            label += f" ({self.class_name})"
+        return label
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a sensitive action: who did what to which object, and when."""
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("actor"))
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("board"))
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events cannot be deleted.")

@@ -1,0 +1,105 @@
+"""Checks every uploaded file before it is stored: type from the content, size, and images re-encoded.
+
+Re-encoding drops EXIF (GPS position, camera, names) and anything hidden after the image data, so a
+file that only pretends to be an image never reaches the disk.
+"""
+
+import io
+import uuid
+import warnings
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_TYPES = {"image/png": "png", "image/jpeg": "jpg", "application/pdf": "pdf"}
+# A PDF that can run code or open other programs is refused: evidence is read, never executed.
+PDF_ACTIVE_CONTENT = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+
+
+@dataclass
+class CleanUpload:
+    content: ContentFile
+    content_type: str
+    original_name: str
+    size: int
+
+
+def _read_all(uploaded):
+    uploaded.seek(0)
+    data = uploaded.read(settings.MELDPUNT_MAX_UPLOAD_BYTES + 1)
+    uploaded.seek(0)
+    return data
+
+
+def _reencode_image(data, fmt):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.width * probe.height > settings.MELDPUNT_MAX_IMAGE_PIXELS:
+                    raise ValidationError(_("This image is too large (too many pixels). Send a smaller screenshot."), code="pixels")
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                image = ImageOps.exif_transpose(image)
+                if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+                    image = image.convert("RGB")
+                out = io.BytesIO()
+                image.save(out, format=fmt, optimize=False)
+                return out.getvalue()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
+        raise ValidationError(_("This image is damaged or cannot be read. Take the screenshot again."), code="corrupt")
+
+
+def _check_pdf(data):
+    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
+        raise ValidationError(_("This PDF is damaged or incomplete. Save it again and retry."), code="corrupt")
+    if any(marker in data for marker in PDF_ACTIVE_CONTENT):
+        raise ValidationError(
+            _("This PDF contains active content (scripts or embedded files) and is refused. Print it to a new PDF first."),
+            code="active",
+        )
+
+
+def upload_clean(uploaded):
+    """Validate one uploaded file; return its safe content, or raise ValidationError in Dutch."""
+    name = getattr(uploaded, "name", "") or ""
+    limit = settings.MELDPUNT_MAX_UPLOAD_BYTES
+    if not uploaded.size:
+        raise ValidationError(_("The file %(name)s is empty.") % {"name": name}, code="empty")
+    if uploaded.size > limit:
+        raise ValidationError(
+            _("The file %(name)s is larger than %(limit)s.") % {"name": name, "limit": filesizeformat(limit)},
+            code="size",
+        )
+    data = _read_all(uploaded)
+    if len(data) > limit:
+        raise ValidationError(_("The file %(name)s is larger than %(limit)s.") % {"name": name, "limit": filesizeformat(limit)}, code="size")
+    kind = filetype.guess(data[:8192])
+    if kind is None or kind.mime not in ALLOWED_TYPES:
+        raise ValidationError(
+            _("The file %(name)s is not a PNG, JPEG or PDF. Only screenshots (PNG, JPEG) and PDF documents are accepted.")
+            % {"name": name},
+            code="type",
+        )
+    if kind.mime == "application/pdf":
+        _check_pdf(data)
+    else:
+        data = _reencode_image(data, "PNG" if kind.mime == "image/png" else "JPEG")
+    extension = ALLOWED_TYPES[kind.mime]
+    original = name.rsplit("/", 1)[-1][:200] or f"bestand.{extension}"
+    return CleanUpload(
+        content=ContentFile(data, name=f"{uuid.uuid4().hex}.{extension}"),
+        content_type=kind.mime,
+        original_name=original,
+        size=len(data),
+    )
