@@ -48,7 +48,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
         if len(schools) == 1:
-            self.fields["school"].initial = schools[0]
+            self.fields["school"].initial = schools.first()
             self.fields["school"].widget = forms.HiddenInput()
         self.fields["discovered_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
