@@ -8,7 +8,7 @@ from portal.forms import EvidenceFilesField, LinksField, LocalDateTimeInput, loc
 from portal.models import Membership, Person, Role, School
 
 from .models import (
-    Action, Assignment, Decision, Evaluation, Incident, InformedParty, Involvement, Message, PoliceReport,
+    Action, Assignment, BreachAssessment, BreachRisk, Decision, Evaluation, Incident, InformedParty, Involvement, Message, PoliceReport,
     Takedown, TakedownOutcome, Waiver,
 )
 
@@ -297,3 +297,40 @@ RECORD_FORMS = {
     "assignment": AssignmentForm,
 }
 FIELD_FORMS = {"triage": TriageForm, "facts": FactsForm, "decision": DecisionForm}
+
+
+class BreachAssessmentForm(forms.ModelForm):
+    class Meta:
+        model = BreachAssessment
+        fields = [
+            "data_description", "data_subjects", "risk", "risk_reasoning", "ap_notified_at", "ap_reference",
+            "subjects_informed_at", "subjects_informed_how",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _localize_datetime_widgets(self)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 3
+        self.fields["risk"].required = True
+        self.fields["risk_reasoning"].required = True
+
+
+class BreachFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
+        ("", _("All")), ("open", _("Decision open")), ("overdue", _("Overdue")), ("decided", _("Decided")),
+    ])
+    risk = forms.ChoiceField(label=_("Risk"), required=False)
+    school = forms.ModelChoiceField(label=_("School"), required=False, queryset=School.objects.none())
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk"].choices = [("", _("All"))] + list(BreachRisk.choices)
+        self.fields["school"].queryset = schools
+
+    def filters(self):
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}

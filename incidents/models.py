@@ -452,3 +452,78 @@ class Assignment(IncidentRecord):
 
     def __str__(self):
         return f"{self.user} ({self.get_kind_display()})"
+
+
+class BreachRisk(models.TextChoices):
+    NONE = "none", _("No risk")
+    RISK = "risk", _("Risk")
+    HIGH = "high", _("High risk")
+
+
+BREACH_DEADLINE = timezone.timedelta(hours=72)
+
+
+class BreachAssessmentQuerySet(models.QuerySet):
+    def ap_decision_open(self):
+        """Breaches whose 72-hour question (must the AP be told?) is not settled yet."""
+        return self.filter(
+            models.Q(decided_at__isnull=True)
+            | models.Q(risk__in=[BreachRisk.RISK, BreachRisk.HIGH], ap_notified_at__isnull=True)
+        )
+
+    def overdue(self, now=None):
+        return self.ap_decision_open().filter(discovered_at__lt=(now or timezone.now()) - BREACH_DEADLINE)
+
+
+class BreachAssessment(models.Model):
+    """The FG's review of a privacy incident (AVG art. 33/34), kept in the breach register whatever the outcome."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="breach_assessment", verbose_name=_("incident"))
+    discovered_at = models.DateTimeField(_("discovered at"))
+    data_description = models.TextField(_("which personal data"), blank=True)
+    data_subjects = models.TextField(_("whose data (data subjects)"), blank=True)
+    risk = models.CharField(_("risk for the data subjects"), max_length=8, choices=BreachRisk.choices, blank=True)
+    risk_reasoning = models.TextField(_("reasoning"), blank=True)
+    ap_notified_at = models.DateTimeField(_("reported to the Autoriteit Persoonsgegevens at"), null=True, blank=True)
+    ap_reference = models.CharField(_("AP reference"), max_length=100, blank=True)
+    subjects_informed_at = models.DateTimeField(_("data subjects informed at"), null=True, blank=True)
+    subjects_informed_how = models.TextField(_("how the data subjects were informed"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = BreachAssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data-breach assessment")
+        verbose_name_plural = _("data-breach assessments")
+        ordering = ["discovered_at"]
+        indexes = [models.Index(fields=["decided_at", "discovered_at"])]
+
+    def __str__(self):
+        return f"{_('Breach review')} {self.incident.reference}"
+
+    @property
+    def deadline(self):
+        return self.discovered_at + BREACH_DEADLINE
+
+    @property
+    def ap_decision_open(self):
+        return self.decided_at is None or (self.risk in (BreachRisk.RISK, BreachRisk.HIGH) and self.ap_notified_at is None)
+
+    @property
+    def is_overdue(self):
+        return self.ap_decision_open and timezone.now() > self.deadline
+
+    @property
+    def status(self):
+        if self.decided_at is None:
+            return _("To be assessed")
+        if self.risk in (BreachRisk.RISK, BreachRisk.HIGH) and self.ap_notified_at is None:
+            return _("To be reported to the AP")
+        if self.risk == BreachRisk.HIGH and self.subjects_informed_at is None:
+            return _("Data subjects to be informed")
+        return _("Completed")

@@ -12,7 +12,11 @@ from portal.audit import audit_record
 from portal.uploads import upload_clean
 
 from . import workflow
-from .models import Audience, Evidence, Incident, Message, Takedown, TakedownOutcome, Transition
+from .models import (
+    Action, ActionKind, Assignment, AssignmentKind, Audience, BreachAssessment, Evidence, Incident, Involvement,
+    InvolvementRole, Message, Takedown, TakedownOutcome, Transition,
+)
+from .notifications import notify
 
 
 def _lock(incident):
@@ -63,7 +67,21 @@ def incident_report(*, school, reporter, platform, category, description, privac
             discovered_at=discovered_at or timezone.now(),
         )
         _store_evidence(incident=incident, actor=reporter, uploads=uploads, links=links)
+        notify("incident_reported", incident=incident)
+        if incident.privacy_flag:
+            _breach_review_open(incident)
     return incident
+
+
+def _breach_review_open(incident):
+    """A privacy incident opens the FG's review and starts the 72-hour clock from discovery."""
+    assessment, created = BreachAssessment.objects.get_or_create(
+        incident=incident, defaults={"discovered_at": incident.discovered_at}
+    )
+    if created:
+        incident.breach_assessment = assessment
+        notify("privacy_reported", incident=incident)
+    return assessment
 
 
 def incident_available_transitions(*, incident, user):
@@ -112,6 +130,8 @@ def incident_advance(*, incident, transition, actor, note=""):
         locked._change_reason = ""
         locked.save()
         Transition.objects.create(incident=locked, name=transition, source=source, target=locked.state, actor=actor, note=note)
+        if locked.state == workflow.State.COMMUNICATING:
+            notify("communication_started", incident=locked, dedupe="communication")
         audit_record(actor=actor, action="incident.transition", obj=locked, board=locked.school.board,
                      transition=transition, source=source, target=locked.state)
     incident.refresh_from_db()
@@ -132,8 +152,12 @@ def _update_fields(*, incident, actor, reason, **fields):
 
 def incident_triage(*, incident, actor, severity, category, privacy_flag):
     """Step 1: the school leader judges the severity (and may correct the category or privacy flag)."""
-    return _update_fields(incident=incident, actor=actor, reason="triage", severity=severity, category=category,
-                          privacy_flag=privacy_flag or category == "data_breach")
+    with transaction.atomic():
+        updated = _update_fields(incident=incident, actor=actor, reason="triage", severity=severity, category=category,
+                                 privacy_flag=privacy_flag or category == "data_breach")
+        if updated.privacy_flag:
+            _breach_review_open(updated)
+    return updated
 
 
 def incident_record_facts(*, incident, actor, facts_account):
@@ -144,11 +168,15 @@ def incident_decide(*, incident, actor, decision, victim_type="", reasoning=""):
     """Step 3: is this a criminal offence? For a criminal offence the victim type decides what follows."""
     if decision == "criminal" and not victim_type:
         raise ValidationError({"victim_type": _("Choose who the victim is: a pupil, a staff member or the school.")})
-    return _update_fields(
-        incident=incident, actor=actor, reason="decision", decision=decision,
-        victim_type=victim_type if decision == "criminal" else "", decision_reasoning=reasoning,
-        decided_by=actor, decided_at=timezone.now(),
-    )
+    with transaction.atomic():
+        updated = _update_fields(
+            incident=incident, actor=actor, reason="decision", decision=decision,
+            victim_type=victim_type if decision == "criminal" else "", decision_reasoning=reasoning,
+            decided_by=actor, decided_at=timezone.now(),
+        )
+        if decision in ("criminal", "possibly_criminal"):
+            notify("offence_suspected", incident=updated, dedupe="offence")
+    return updated
 
 
 def evidence_add(*, incident, actor, files=(), links=(), description=""):
@@ -190,7 +218,19 @@ def incident_add_record(*, incident, actor, record):
             record.outcome_at = timezone.now()
         record.full_clean(exclude=["incident", "created_by"])
         record.save()
+        _notify_for_record(locked, record)
     return record
+
+
+def _notify_for_record(incident, record):
+    if isinstance(record, Action) and record.kind == ActionKind.AFTERCARE:
+        notify("aftercare_arranged", incident=incident, dedupe="aftercare")
+    elif isinstance(record, Assignment) and record.kind == AssignmentKind.AFTERCARE:
+        notify("aftercare_arranged", incident=incident, dedupe="aftercare")
+    elif isinstance(record, Assignment) and record.kind == AssignmentKind.COMMUNICATION:
+        notify("communication_started", incident=incident, dedupe="communication")
+    elif isinstance(record, Involvement) and record.role == InvolvementRole.PERPETRATOR and record.person.kind == "staff":
+        notify("staff_perpetrator", incident=incident, dedupe=f"perpetrator-{record.person_id}")
 
 
 def _check_takedown_outcome(takedown):
@@ -215,3 +255,46 @@ def takedown_resolve(*, takedown, actor, outcome, reason=""):
 def incident_view_logged(*, incident, actor):
     """Opening a case is itself a sensitive action: it is written to the audit log."""
     audit_record(actor=actor, action="incident.view", obj=incident, board=incident.school.board)
+
+
+def breach_assess(*, incident, actor, risk, risk_reasoning, data_description="", data_subjects="",
+                  ap_notified_at=None, ap_reference="", subjects_informed_at=None, subjects_informed_how=""):
+    """The FG's decision on a privacy incident: the risk, and the reports to the AP and the data subjects."""
+    from .models import BreachRisk
+
+    errors = {}
+    if not risk:
+        errors["risk"] = _("Choose the risk for the data subjects.")
+    if not (risk_reasoning or "").strip():
+        errors["risk_reasoning"] = _("Explain how you reached this assessment.")
+    if risk == BreachRisk.NONE and (ap_notified_at or ap_reference):
+        errors["ap_notified_at"] = _("Without risk the breach is not reported to the AP; clear the AP fields or change the risk.")
+    if ap_notified_at and not ap_reference.strip():
+        errors["ap_reference"] = _("Enter the reference the AP gave to the report.")
+    if ap_reference.strip() and not ap_notified_at:
+        errors["ap_notified_at"] = _("Enter when the breach was reported to the AP.")
+    if subjects_informed_at and not subjects_informed_how.strip():
+        errors["subjects_informed_how"] = _("Describe how the data subjects were informed.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _lock(incident)
+        if locked.school.board_id not in access_for(actor).privacy_board_ids:
+            raise PermissionDenied(_("Only the privacy officer (FG) of this board assesses data breaches."))
+        assessment = BreachAssessment.objects.select_for_update().filter(incident=locked).first()
+        if assessment is None:
+            assessment = BreachAssessment(incident=locked, discovered_at=locked.discovered_at)
+        assessment.risk = risk
+        assessment.risk_reasoning = risk_reasoning
+        assessment.data_description = data_description
+        assessment.data_subjects = data_subjects
+        assessment.ap_notified_at = ap_notified_at if risk != BreachRisk.NONE else None
+        assessment.ap_reference = ap_reference if risk != BreachRisk.NONE else ""
+        assessment.subjects_informed_at = subjects_informed_at
+        assessment.subjects_informed_how = subjects_informed_how
+        assessment.decided_by = actor
+        assessment.decided_at = timezone.now()
+        assessment.save()
+        audit_record(actor=actor, action="breach.assess", obj=locked, board=locked.school.board, risk=risk,
+                     ap_notified=bool(assessment.ap_notified_at))
+    return assessment

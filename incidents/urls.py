@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import breach_views, views
 
 app_name = "incidents"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("zaken/<int:pk>/vastleggen/<slug:kind>/", views.incident_record, name="record"),
     path("zaken/<int:pk>/berichten/<int:takedown_pk>/uitkomst/", views.takedown_outcome, name="takedown_outcome"),
     path("bewijs/<uuid:token>/", views.evidence_file, name="evidence_file"),
+    path("datalekken/", breach_views.breach_queue, name="breach_queue"),
+    path("datalekken/register/", breach_views.breach_register, name="breach_register"),
+    path("datalekken/<int:pk>/", breach_views.breach_detail, name="breach_detail"),
 ]

@@ -54,8 +54,7 @@ def _apply_validation_error(form, error):
 
 @login_required
 def home(request):
-    access = access_for(request.user)
-    if access.led_school_ids or access.overseen_board_ids or access.privacy_board_ids:
+    if access_for(request.user).works_cases:
         return redirect("incidents:dashboard")
     return redirect("incidents:my_reports")
 
@@ -97,7 +96,7 @@ def my_reports(request):
 @login_required
 def dashboard(request):
     access = access_for(request.user)
-    if not (access.led_school_ids or access.overseen_board_ids or access.privacy_board_ids):
+    if not access.works_cases:
         return redirect("incidents:my_reports")
     schools = School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=access.overseen_board_ids | access.privacy_board_ids)
     filter_form = CaseFilterForm(request.GET or None, schools=schools.distinct().order_by("name"))
@@ -114,8 +113,9 @@ def dashboard(request):
     })
 
 
-def _case_context(request, incident, bound=None):
-    """Everything the case page shows; ``bound`` replaces one form by the refused one, with its errors."""
+def _case_context(request, incident, bound=None, transition_note=None):
+    """Everything the case page shows; ``bound`` replaces one form by the refused one, with its errors;
+    ``transition_note`` keeps the note typed for a refused step change."""
     user = request.user
     can_manage = has_perm("incidents.manage_incident", user, incident)
     can_add_evidence = has_perm("incidents.add_evidence", user, incident)
@@ -141,7 +141,7 @@ def _case_context(request, incident, bound=None):
         "timeline": selectors.incident_timeline(records=records),
         "missing": workflow.missing_work(incident) if incident.is_open else [],
         "transitions": services.incident_available_transitions(incident=incident, user=user),
-        "transition_form": TransitionForm(prefix="transition"),
+        "transition_note": transition_note or ("", ""),
         "step_forms": [(k, FORM_TITLES[k], forms[k]) for k in first],
         "other_forms": [(k, FORM_TITLES[k], forms[k]) for k in others],
         "pending_takedowns": pending_takedowns,
@@ -172,11 +172,11 @@ def incident_transition(request, pk, name):
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         services.incident_advance(incident=incident, transition=name, actor=request.user, note=note)
-    except PermissionDenied:
-        raise
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("incidents:detail", pk=incident.pk)
+        incident.refresh_from_db()
+        context = _case_context(request, incident, transition_note=(name, note))
+        return render(request, "incidents/incident_detail.html", context, status=400)
     incident.refresh_from_db()
     messages.success(request, _("The case is now in step: %(state)s.") % {"state": incident.get_state_display()})
     return redirect("incidents:detail", pk=incident.pk)

@@ -44,6 +44,11 @@ class Access:
     def privacy_board_ids(self):
         return self.board_ids[Role.PRIVACY_OFFICER]
 
+    @property
+    def works_cases(self):
+        """Whether the user handles cases beyond their own reports (any role other than staff member)."""
+        return any(ids for role, ids in self.board_ids.items() if role != Role.STAFF)
+
     def leads(self, school_id):
         return school_id in self.led_school_ids
 

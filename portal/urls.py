@@ -3,9 +3,14 @@ from django.urls import include, path
 
 from incidents import views as incident_views
 
+from . import views
+
 urlpatterns = [
     path("", incident_views.home, name="home"),
     path("", include("incidents.urls")),
+    path("meldingen/", views.inbox, name="inbox"),
+    path("meldingen/gelezen/", views.inbox_mark_read, name="inbox_mark_all_read"),
+    path("meldingen/<int:pk>/gelezen/", views.inbox_mark_read, name="inbox_mark_read"),
     path("account/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

@@ -40,7 +40,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -151,7 +151,24 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Publishing must fail fast when the broker is down: the outbox row stays pending and is swept up later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pending-notifications": {"task": "portal.tasks.sweep_pending_notifications", "schedule": 60.0},
+    "breach-deadline-reminders": {"task": "incidents.tasks.remind_breach_deadlines", "schedule": 300.0},
+    "takedown-watch": {"task": "incidents.tasks.remind_takedowns", "schedule": 600.0},
+    "stalled-cases": {"task": "incidents.tasks.remind_stalled_cases", "schedule": 3600.0},
+}
+
+# Notifications: where links in e-mails point, and when reminders fire.
+MELDPUNT_BASE_URL = env("MELDPUNT_BASE_URL", default="http://127.0.0.1:8000")
+MELDPUNT_SWEEP_AFTER_SECONDS = env.int("MELDPUNT_SWEEP_AFTER_SECONDS", default=120)
+MELDPUNT_STALLED_AFTER_DAYS = env.int("MELDPUNT_STALLED_AFTER_DAYS", default=14)
+MELDPUNT_TAKEDOWN_WATCH_HOURS = env.list("MELDPUNT_TAKEDOWN_WATCH_HOURS", cast=int, default=[3, 24])
+MELDPUNT_BREACH_REMINDER_HOURS = [24, 48, 66]
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

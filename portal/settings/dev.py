@@ -6,3 +6,4 @@ from .base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+LOGGING["loggers"] = {"celery.app.trace": {"level": "WARNING"}}  # noqa: F405 - eager tasks would log every delivery

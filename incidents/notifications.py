@@ -1,0 +1,143 @@
+"""Who is told what, and when. Every rule is one row of RULES; services call ``notify(event, ...)``.
+
+event                 recipients                                  why (protocol)
+incident_reported     school leaders of the school                002 step 1: report to the school leader
+privacy_reported      privacy officers (FG) of the board          002 step 1: privacy incidents go to the FG too
+offence_suspected     board members                               000/003/004: any possible offence
+aftercare_arranged    confidential counsellors asked + mentors     002 step 3a: aftercare with mentor/counsellor
+communication_started communications officers                      002 step 6: consult communications
+staff_perpetrator     school leaders (LVI reminder)                000 Sancties 2: report to the LVI
+breach_deadline       FG + school leaders                          AVG art. 33: 72 hours
+takedown_watch        school leaders                               002 step 4: be alert in the hours after
+step_stalled          school leaders                               a case should not sit still
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Membership, Role
+from portal.notifications import notification_create
+
+
+def _members(incident, role, *, school_level=True, board_level=True):
+    from django.db.models import Q
+
+    scope = Q(pk__in=[])
+    if school_level:
+        scope |= Q(school_id=incident.school_id)
+    if board_level:
+        scope |= Q(school__isnull=True, board_id=incident.school.board_id)
+    user_ids = Membership.objects.active().filter(scope, role=role).values("user_id")
+    return get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+
+
+def school_leaders(incident, **_):
+    return _members(incident, Role.SCHOOL_LEADER, board_level=False)
+
+
+def privacy_officers(incident, **_):
+    return _members(incident, Role.PRIVACY_OFFICER)
+
+
+def board_members(incident, **_):
+    return _members(incident, Role.BOARD)
+
+
+def breach_watchers(incident, **_):
+    return privacy_officers(incident) | school_leaders(incident)
+
+
+def aftercare_recipients(incident, **_):
+    """Counsellors asked for aftercare on this case (or else the school's counsellors), and the victims' mentors."""
+    from .models import Assignment, AssignmentKind, InvolvementRole
+
+    User = get_user_model()
+    assigned = Assignment.objects.filter(incident=incident, kind=AssignmentKind.AFTERCARE).values("user_id")
+    counsellors = User.objects.filter(pk__in=assigned)
+    if not counsellors.exists():
+        counsellors = _members(incident, Role.COUNSELLOR)
+    mentors = User.objects.filter(
+        mentees__involvements__incident=incident, mentees__involvements__role=InvolvementRole.VICTIM, is_active=True,
+    )
+    return (counsellors | mentors).distinct()
+
+
+def communications_officers(incident, **_):
+    from .models import Assignment, AssignmentKind
+
+    assigned = Assignment.objects.filter(incident=incident, kind=AssignmentKind.COMMUNICATION).values("user_id")
+    officers = get_user_model().objects.filter(pk__in=assigned)
+    return officers if officers.exists() else _members(incident, Role.COMMUNICATIONS)
+
+
+@dataclass(frozen=True)
+class Rule:
+    event: str
+    recipients: Callable
+    subject: str
+    body: str
+
+
+RULES = [
+    Rule("incident_reported", school_leaders,
+         _("New report %(ref)s: %(category)s (%(school)s)"),
+         _("A staff member filed a new report at %(school)s. Judge its severity and start the protocol.")),
+    Rule("privacy_reported", privacy_officers,
+         _("Privacy incident %(ref)s (%(school)s): 72-hour clock running"),
+         _("A report at %(school)s concerns personal data. Assess whether it is a data breach that must be reported to the Autoriteit Persoonsgegevens within 72 hours of discovery (deadline %(deadline)s).")),
+    Rule("offence_suspected", board_members,
+         _("Possible criminal offence in case %(ref)s (%(school)s)"),
+         _("The school leader judged case %(ref)s to be %(decision)s. Your protocol may require a police report or police contact.")),
+    Rule("aftercare_arranged", aftercare_recipients,
+         _("Aftercare asked for case %(ref)s (%(school)s)"),
+         _("You are asked to help with aftercare in case %(ref)s. The school leader will contact you.")),
+    Rule("communication_started", communications_officers,
+         _("Communication advice asked for case %(ref)s (%(school)s)"),
+         _("Case %(ref)s has reached step 6 (communication). Advise on the message: internal first, then external.")),
+    Rule("staff_perpetrator", school_leaders,
+         _("Staff member involved as perpetrator in case %(ref)s"),
+         _("A staff member is linked as perpetrator in case %(ref)s. If the conduct is judged cross-the-line, tell the staff member and then report it by phone to the Landelijke Vertrouwensinspecteur (protocol 000).")),
+    Rule("breach_deadline", breach_watchers,
+         _("Data breach %(ref)s: %(hours)s hours since discovery"),
+         _("The decision whether to report case %(ref)s to the Autoriteit Persoonsgegevens is still open. Deadline: %(deadline)s.")),
+    Rule("takedown_watch", school_leaders,
+         _("Harmful post in case %(ref)s not yet removed"),
+         _("A harmful post logged in case %(ref)s (%(platform)s) has not been removed yet. Check it again and watch for new postings.")),
+    Rule("step_stalled", school_leaders,
+         _("Case %(ref)s has been in one step for %(days)s days"),
+         _("Case %(ref)s has been in step “%(step)s” since %(since)s. Pick it up or record why it waits.")),
+]
+RULES_BY_EVENT = {}
+for _rule in RULES:
+    RULES_BY_EVENT.setdefault(_rule.event, []).append(_rule)
+
+
+def notify(event, *, incident, dedupe=None, **context):
+    """Create the outbox rows for ``event`` (inside the caller's transaction). Returns the rows created."""
+    from django.utils import formats, timezone
+
+    breach = getattr(incident, "breach_assessment", None) if incident.privacy_flag else None
+    values = {
+        "ref": incident.reference,
+        "school": incident.school.name,
+        "category": incident.get_category_display(),
+        "decision": incident.get_decision_display().lower() if incident.decision else "",
+        "deadline": formats.date_format(timezone.localtime(breach.deadline), "DATETIME_FORMAT") if breach else "",
+        **context,
+    }
+    url = reverse("incidents:detail", args=[incident.pk])
+    created = []
+    for rule in RULES_BY_EVENT[event]:
+        for user in rule.recipients(incident):
+            row = notification_create(
+                recipient=user, kind=event, incident=incident, subject=str(rule.subject) % values,
+                body=str(rule.body) % values, url=url,
+                dedupe_key=f"{event}:{incident.pk}:{dedupe}:{user.pk}" if dedupe is not None else None,
+            )
+            if row is not None:
+                created.append(row)
+    return created

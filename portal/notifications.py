@@ -1,0 +1,111 @@
+"""The notification outbox: rows written with the change that causes them, delivered by Celery.
+
+A row is created inside the caller's transaction; delivery is queued only when that transaction
+commits. If the broker is down at that moment the row simply stays pending and the sweeper queues it
+again later. Delivery locks the row and checks its state first, so a task that runs twice sends once.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Notification, NotificationState
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+def absolute_url(path):
+    return settings.MELDPUNT_BASE_URL.rstrip("/") + path if path else ""
+
+
+def notification_create(*, recipient, kind, subject, body, incident=None, url="", dedupe_key=None):
+    """Add one notification to the outbox; returns None when a row with the same dedupe key exists."""
+    notification = Notification(
+        recipient=recipient, kind=kind, incident=incident, subject=subject[:200], body=body, url=url,
+        dedupe_key=dedupe_key,
+    )
+    if dedupe_key:
+        try:
+            with transaction.atomic():
+                notification.save()
+        except IntegrityError:
+            return None
+    else:
+        notification.save()
+    transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
+    return notification
+
+
+def notification_enqueue(*, notification_id):
+    """Hand the row to the broker. A broker failure is logged, never raised: the sweeper retries."""
+    from .tasks import deliver_notification
+
+    try:
+        deliver_notification.apply_async(args=[notification_id], retry=False)
+    except Exception:  # noqa: BLE001 - any broker error leaves the row pending for the sweeper
+        logger.warning("Notification %s could not be queued; it stays pending for the sweeper.", notification_id, exc_info=True)
+        return False
+    Notification.objects.filter(pk=notification_id).update(queued_at=timezone.now())
+    return True
+
+
+def notification_deliver(*, notification_id):
+    """Send one notification by e-mail unless it was sent already. Returns True when this call sent it."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",)).select_related("recipient").filter(pk=notification_id).first()
+        )
+        if notification is None or notification.state != NotificationState.PENDING:
+            return False
+        recipient = notification.recipient
+        if recipient.is_active and recipient.email:
+            text = render_to_string("notifications/email.txt", {
+                "notification": notification, "recipient": recipient, "link": absolute_url(notification.url),
+            })
+            EmailMessage(
+                subject=f"[Meldpunt] {notification.subject}", body=text, to=[recipient.email],
+                headers={"Auto-Submitted": "auto-generated"},
+            ).send()
+        notification.state = NotificationState.SENT
+        notification.sent_at = timezone.now()
+        notification.attempts += 1
+        notification.save(update_fields=["state", "sent_at", "attempts"])
+    return True
+
+
+def notification_record_failure(*, notification_id, error, final):
+    Notification.objects.filter(pk=notification_id, state=NotificationState.PENDING).update(
+        attempts=F("attempts") + 1,
+        last_error=str(error)[:2000],
+        state=NotificationState.FAILED if final else NotificationState.PENDING,
+    )
+
+
+def notifications_sweep(*, older_than=None):
+    """Queue again what is still pending after a while (broker was down, a worker died). Returns the count."""
+    older_than = older_than if older_than is not None else timezone.timedelta(seconds=settings.MELDPUNT_SWEEP_AFTER_SECONDS)
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Notification.objects.filter(state=NotificationState.PENDING, created_at__lte=cutoff)
+        .order_by("created_at").values_list("pk", flat=True)[:5000]
+    )
+    queued = sum(1 for pk in ids if notification_enqueue(notification_id=pk))
+    return queued
+
+
+def notification_unread_count(*, user):
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_mark_read(*, user, notification_ids=None):
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())

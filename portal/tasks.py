@@ -1,0 +1,25 @@
+"""Celery tasks: thin wrappers that take ids and call the services; each is safe to run twice."""
+
+from celery import shared_task
+
+from . import notifications
+from .notifications import MAX_ATTEMPTS
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS - 1)
+def deliver_notification(self, notification_id):
+    try:
+        return notifications.notification_deliver(notification_id=notification_id)
+    except Exception as error:  # noqa: BLE001 - mail server trouble: retry with backoff, then give up
+        final = self.request.retries >= self.max_retries
+        notifications.notification_record_failure(notification_id=notification_id, error=error, final=final)
+        if final:
+            return False
+        raise self.retry(exc=error, countdown=min(2 ** self.request.retries * 10, 600))
+
+
+@shared_task(acks_late=True)
+def sweep_pending_notifications():
+    return notifications.notifications_sweep()
+
+

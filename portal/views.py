@@ -1,0 +1,35 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .models import Notification
+from .notifications import notification_mark_read
+
+
+@login_required
+def inbox(request):
+    notifications = Notification.objects.filter(recipient=request.user).select_related("incident")
+    if request.GET.get("unread"):
+        notifications = notifications.filter(read_at__isnull=True)
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(request, "portal/inbox.html", {"page": page, "unread_only": bool(request.GET.get("unread"))})
+
+
+@require_POST
+@login_required
+def inbox_mark_read(request, pk=None):
+    """Mark one notification (or all) as read; opening its link also takes the user to the case."""
+    if pk is not None:
+        notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+        notification_mark_read(user=request.user, notification_ids=[notification.pk])
+        target = request.POST.get("next") or notification.url
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect(target)
+    else:
+        count = notification_mark_read(user=request.user)
+        messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
+    return redirect("inbox")

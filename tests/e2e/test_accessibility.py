@@ -1,0 +1,91 @@
+"""axe-core on the pages people work in: no violations, also with form errors showing."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import IncidentFactory
+
+from .conftest import PHONE
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def case(school, leader):
+    """A case in step 4 with records of several kinds, so the case page shows them all."""
+    return IncidentFactory(school=school, containing=True)
+
+
+def test_report_form(live_server, new_context, login, axe, staff):
+    page = login(new_context(), staff)
+    page.goto(f"{live_server.url}/melden/")
+    expect(page.locator("#id_description")).to_be_visible()
+    axe(page, "the report form")
+
+
+def test_report_form_with_errors(live_server, new_context, login, axe, staff):
+    page = login(new_context(), staff)
+    page.goto(f"{live_server.url}/melden/")
+    page.fill("#id_links", "geen link")
+    with page.expect_navigation():
+        page.click("form[enctype='multipart/form-data'] button[type=submit]")
+
+    # Refused: each invalid field says so and points to its own error message.
+    for name in ("category", "platform", "description", "links"):
+        field = page.locator(f"#id_{name}")
+        expect(field).to_have_attribute("aria-invalid", "true")
+        described_by = field.get_attribute("aria-describedby").split()
+        assert f"id_{name}_error" in described_by, (name, described_by)
+        expect(page.locator(f"#id_{name}_error")).to_be_visible()
+        expect(page.locator(f"#id_{name}_error")).not_to_be_empty()
+    axe(page, "the report form after a refused submit")
+
+
+def test_dashboard(live_server, new_context, login, axe, leader, case):
+    IncidentFactory(school=case.school)  # and a fresh report without a severity
+    page = login(new_context(), leader)
+    page.goto(f"{live_server.url}/zaken/")
+    expect(page.get_by_role("link", name=case.reference)).to_be_visible()
+    axe(page, "the dashboard")
+    page.click("details summary")  # the filters, opened
+    axe(page, "the dashboard with the filters open")
+
+
+def test_case_page(live_server, new_context, login, axe, leader, case):
+    page = login(new_context(), leader)
+    page.goto(f"{live_server.url}/zaken/{case.pk}/")
+    expect(page.locator("#current-step")).to_be_visible()
+    for details in page.locator("details").all():  # the other records' forms, opened
+        details.locator("summary").click()
+    axe(page, "the case page")
+
+
+def test_case_page_with_refused_record(live_server, new_context, login, axe, leader, case):
+    page = login(new_context(), leader)
+    page.goto(f"{live_server.url}/zaken/{case.pk}/")
+    form = page.locator("#takedown form")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    field = page.locator("#id_takedown-platform")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    assert "id_takedown-platform_error" in field.get_attribute("aria-describedby").split()
+    axe(page, "the case page after a refused record")
+
+
+def test_case_page_on_a_phone(live_server, new_context, login, axe, leader, case):
+    page = login(new_context(viewport=PHONE), leader)
+    page.goto(f"{live_server.url}/zaken/{case.pk}/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the case page scrolls sideways on a phone ({width}px wide)"
+    axe(page, "the case page at phone width")
+
+
+def test_skip_link_moves_focus_to_the_content(live_server, new_context, login, staff):
+    page = login(new_context(), staff)
+    page.goto(f"{live_server.url}/melden/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
