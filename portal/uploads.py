@@ -72,6 +72,8 @@ def _check_pdf(data):
 
 def upload_clean(uploaded):
     """Validate one uploaded file; return its safe content, or raise ValidationError in Dutch."""
+    if isinstance(uploaded, CleanUpload):  # already checked (the form field cleans before the service does)
+        return uploaded
     name = getattr(uploaded, "name", "") or ""
     limit = settings.MELDPUNT_MAX_UPLOAD_BYTES
     if not uploaded.size:

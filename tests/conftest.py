@@ -50,3 +50,28 @@ def counsellor(school):
 @pytest.fixture
 def pupil(school):
     return PersonFactory(school=school)
+
+
+def wait_for(condition, timeout=15.0, interval=0.05):
+    """Poll until ``condition()`` is truthy (for work done by a real Celery worker); fail after ``timeout``."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"Condition not met within {timeout} s")
+
+
+@pytest.fixture
+def celery_worker_on_redis(transactional_db):
+    """A real Celery worker (in a thread of this process) consuming from the Redis broker of the settings."""
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    app.control.purge()  # messages left by earlier tests point at rows that no longer exist
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker

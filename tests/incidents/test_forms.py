@@ -1,0 +1,149 @@
+"""A refused form comes back with what was typed, and the error sits at the field it is about."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
+
+from incidents.models import Message, Takedown, Waiver
+from incidents.workflow import State
+from tests.factories import IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def dutch():
+    with translation.override("nl"):
+        yield
+
+
+def record_url(incident, kind):
+    return reverse("incidents:record", args=[incident.pk, kind])
+
+
+def field_tag(content, tag, html_id):
+    """The opening tag of the element with ``html_id``."""
+    match = re.search(rf"<{tag}\b[^>]*\bid=\"{re.escape(html_id)}\"[^>]*>", content)
+    assert match, f"no <{tag} id={html_id}>"
+    return match.group(0)
+
+
+def error_block(content, html_id):
+    """The text of the error block that belongs to the field ``html_id``."""
+    match = re.search(rf"<div id=\"{re.escape(html_id)}_error\"[^>]*>(.*?)</div>", content, re.S)
+    assert match, f"no error block for {html_id}"
+    return match.group(1)
+
+
+def assert_field_error(content, tag, html_id, message):
+    tag_html = field_tag(content, tag, html_id)
+    assert "is-invalid" in tag_html
+    assert 'aria-invalid="true"' in tag_html
+    assert f"{html_id}_error" in tag_html  # aria-describedby points at the error
+    assert escape(message) in error_block(content, html_id)
+
+
+def test_decision_criminal_without_victim_keeps_the_reasoning(client, school, leader):
+    incident = IncidentFactory(school=school, assessing=True)
+    reasoning = 'Bedreiging met geweld in een "grap" van twee leerlingen & hun vrienden.'
+    client.force_login(leader)
+    response = client.post(record_url(incident, "decision"), {
+        "decision-decision": "criminal", "decision-victim_type": "", "decision-decision_reasoning": reasoning,
+    })
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert escape(reasoning) in field_textarea(content, "id_decision-decision_reasoning")
+    assert '<option value="criminal" selected>' in content
+    assert_field_error(content, "select", "id_decision-victim_type",
+                       gettext("Choose who the victim is: a pupil, a staff member or the school."))
+    # The other fields of the form are not marked.
+    assert "is-invalid" not in field_tag(content, "select", "id_decision-decision")
+    assert "is-invalid" not in field_tag(content, "textarea", "id_decision-decision_reasoning")
+    incident.refresh_from_db()
+    assert incident.decision == "" and incident.decision_reasoning == ""
+
+
+def field_textarea(content, html_id):
+    match = re.search(rf"<textarea\b[^>]*\bid=\"{re.escape(html_id)}\"[^>]*>(.*?)</textarea>", content, re.S)
+    assert match, f"no textarea {html_id}"
+    return match.group(1)
+
+
+def test_a_service_refusal_lands_on_the_field_and_keeps_the_message_text(client, school, leader):
+    """External before internal is refused by the service; the page ties it to the audience field."""
+    incident = IncidentFactory(school=school, communicating=True)
+    summary = "Brief aan alle ouders van klas 3B over het nepaccount."
+    client.force_login(leader)
+    response = client.post(record_url(incident, "message"), {
+        "message-audience": "external",
+        "message-sent_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "message-channel": "brief", "message-recipients": "Ouders klas 3B", "message-summary": summary,
+    })
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert_field_error(content, "select", "id_message-audience",
+                       gettext("Communicate internally first: log the internal message before any external one."))
+    assert escape(summary) in field_textarea(content, "id_message-summary")
+    assert 'value="Ouders klas 3B"' in field_tag(content, "input", "id_message-recipients")
+    assert not Message.objects.filter(incident=incident).exists()
+
+
+def test_takedown_not_possible_without_reason_keeps_the_description(client, school, leader):
+    incident = IncidentFactory(school=school, containing=True)
+    client.force_login(leader)
+    response = client.post(record_url(incident, "takedown"), {
+        "takedown-platform": "tiktok", "takedown-url": "https://www.tiktok.com/@nep/video/1",
+        "takedown-description": "Filmpje in de kleedkamer", "takedown-outcome": "not_possible", "takedown-outcome_reason": "",
+    })
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert_field_error(content, "textarea", "id_takedown-outcome_reason", gettext("Explain why removal is not possible."))
+    assert 'value="Filmpje in de kleedkamer"' in field_tag(content, "input", "id_takedown-description")
+    assert not Takedown.objects.filter(incident=incident, description="Filmpje in de kleedkamer").exists()
+
+
+def test_waiver_without_reason_is_refused_at_the_reason_field(client, school, leader):
+    incident = IncidentFactory(school=school, assessing=True)
+    client.force_login(leader)
+    response = client.post(record_url(incident, "waiver"), {"waiver-item": "sanctions", "waiver-reason": ""})
+    assert response.status_code == 400
+    content = response.content.decode()
+    tag = field_tag(content, "textarea", "id_waiver-reason")
+    assert "is-invalid" in tag and 'aria-invalid="true"' in tag
+    assert '<option value="sanctions" selected>' in content
+    assert not Waiver.objects.filter(incident=incident).exists()
+
+
+def test_report_form_keeps_everything_typed_when_a_field_is_wrong(client, school, staff):
+    description = "Iemand zet foto's van de gymles op Snapchat."
+    links = "https://www.snapchat.com/add/nep\nhttps://www.snapchat.com/add/nep2"
+    client.force_login(staff)
+    response = client.post(reverse("incidents:report"), {
+        "school": school.pk, "category": "", "platform": "snapchat", "description": description,
+        "discovered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "links": links,
+    })
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert escape(description) in field_textarea(content, "id_description")
+    assert escape(links) in field_textarea(content, "id_links")
+    assert '<option value="snapchat" selected>' in content
+    tag = field_tag(content, "select", "id_category")
+    assert "is-invalid" in tag and 'aria-invalid="true"' in tag
+
+
+def test_a_refused_step_change_keeps_its_note(client, school, leader):
+    incident = IncidentFactory(school=school)
+    note = "Direct oppakken: ouders hebben al gebeld."
+    client.force_login(leader)
+    response = client.post(reverse("incidents:transition", args=[incident.pk, "start_gathering"]), {"transition-note": note})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert escape(note) in field_textarea(content, "note-start_gathering")
+    assert escape(gettext("Set the severity of the report.")) in content
+    incident.refresh_from_db()
+    assert incident.state == State.REPORTED
+    assert not incident.transitions.exists()
