@@ -8,7 +8,7 @@ again later. Delivery locks the row and checks its state first, so a task that r
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -19,6 +19,27 @@ from .models import Notification, NotificationState
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+
+# One mail-server connection per worker process, kept open between deliveries; dropped on any error.
+_mail_connection = None
+
+
+def _open_mail_connection():
+    global _mail_connection
+    if _mail_connection is None:
+        _mail_connection = get_connection(fail_silently=False)
+        _mail_connection.open()
+    return _mail_connection
+
+
+def _drop_mail_connection():
+    global _mail_connection
+    if _mail_connection is not None:
+        try:
+            _mail_connection.close()
+        except Exception:  # noqa: BLE001 - the connection is being thrown away anyway
+            pass
+    _mail_connection = None
 
 
 def absolute_url(path):
@@ -69,10 +90,15 @@ def notification_deliver(*, notification_id):
             text = render_to_string("notifications/email.txt", {
                 "notification": notification, "recipient": recipient, "link": absolute_url(notification.url),
             })
-            EmailMessage(
+            message = EmailMessage(
                 subject=f"[Meldpunt] {notification.subject}", body=text, to=[recipient.email],
                 headers={"Auto-Submitted": "auto-generated"},
-            ).send()
+            )
+            try:
+                _open_mail_connection().send_messages([message])
+            except Exception:
+                _drop_mail_connection()
+                raise
         notification.state = NotificationState.SENT
         notification.sent_at = timezone.now()
         notification.attempts += 1

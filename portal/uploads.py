@@ -50,6 +50,7 @@ def _reencode_image(data, fmt):
                 image = ImageOps.exif_transpose(image)
                 if fmt == "JPEG" and image.mode not in ("RGB", "L"):
                     image = image.convert("RGB")
+                image.info.pop("comment", None)  # Pillow would copy a JPEG comment into the new file
                 out = io.BytesIO()
                 image.save(out, format=fmt, optimize=False)
                 return out.getvalue()

@@ -75,6 +75,7 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
@@ -157,7 +158,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
-    "sweep-pending-notifications": {"task": "portal.tasks.sweep_pending_notifications", "schedule": 60.0},
+    "sweep-pending-notifications": {
+        "task": "portal.tasks.sweep_pending_notifications",
+        "schedule": env.float("MELDPUNT_SWEEP_INTERVAL_SECONDS", default=60.0),
+    },
     "breach-deadline-reminders": {"task": "incidents.tasks.remind_breach_deadlines", "schedule": 300.0},
     "takedown-watch": {"task": "incidents.tasks.remind_takedowns", "schedule": 600.0},
     "stalled-cases": {"task": "incidents.tasks.remind_stalled_cases", "schedule": 3600.0},

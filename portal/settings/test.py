@@ -14,3 +14,8 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 STORAGES["private"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="meldpunt-private-")  # noqa: F405
 MEDIA_ROOT = tempfile.mkdtemp(prefix="meldpunt-media-")
+
+# Worker processes started by the tests write their mails to files the test can read.
+if env("MELDPUNT_TEST_EMAIL_FILE_PATH", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env("MELDPUNT_TEST_EMAIL_FILE_PATH")

@@ -92,6 +92,13 @@ def axe():
         result = page.evaluate("async () => await axe.run(document)")
         violations = result["violations"]
         assert not violations, f"axe-core violations on {context or page.url}:\n" + format_violations(violations)
+        # axe-core no longer reports duplicate ids that no ARIA attribute or label refers to; labels need unique ids.
+        duplicates = page.evaluate("""() => {
+            const seen = {};
+            for (const el of document.querySelectorAll('[id]')) seen[el.id] = (seen[el.id] || 0) + 1;
+            return Object.keys(seen).filter(id => seen[id] > 1);
+        }""")
+        assert not duplicates, f"Duplicate ids on {context or page.url}: {duplicates}"
 
     return check
 

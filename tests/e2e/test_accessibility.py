@@ -23,15 +23,18 @@ def test_report_form(live_server, new_context, login, axe, staff):
     axe(page, "the report form")
 
 
-def test_report_form_with_errors(live_server, new_context, login, axe, staff):
+def test_report_form_with_errors(live_server, new_context, login, axe, staff, tmp_path):
     page = login(new_context(), staff)
     page.goto(f"{live_server.url}/melden/")
     page.fill("#id_links", "geen link")
+    not_an_image = tmp_path / "bericht.png"
+    not_an_image.write_text("dit is geen afbeelding")
+    page.set_input_files("#id_files", not_an_image)
     with page.expect_navigation():
         page.click("form[enctype='multipart/form-data'] button[type=submit]")
 
     # Refused: each invalid field says so and points to its own error message.
-    for name in ("category", "platform", "description", "links"):
+    for name in ("category", "platform", "description", "files", "links"):
         field = page.locator(f"#id_{name}")
         expect(field).to_have_attribute("aria-invalid", "true")
         described_by = field.get_attribute("aria-describedby").split()

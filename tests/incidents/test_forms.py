@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from incidents.models import Message, Takedown, Waiver
+from incidents.models import Incident, Message, Takedown, Waiver
 from incidents.workflow import State
 from tests.factories import IncidentFactory
 
@@ -147,3 +147,19 @@ def test_a_refused_step_change_keeps_its_note(client, school, leader):
     incident.refresh_from_db()
     assert incident.state == State.REPORTED
     assert not incident.transitions.exists()
+
+
+@pytest.mark.parametrize("bad_link", ["javascript:alert(document.cookie)", "data:text/html,<script>alert(1)</script>", "ftp://example.org/x"])
+def test_report_form_refuses_links_that_are_not_web_addresses(client, school, staff, bad_link):
+    description = "Nepaccount op Instagram."
+    client.force_login(staff)
+    response = client.post(reverse("incidents:report"), {
+        "school": school.pk, "category": "identity_fraud", "platform": "instagram", "description": description,
+        "discovered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "links": f"https://www.instagram.com/nep\n{bad_link}",
+    })
+    assert response.status_code == 400
+    content = response.content.decode()
+    tag = field_tag(content, "textarea", "id_links")
+    assert "is-invalid" in tag and 'aria-invalid="true"' in tag
+    assert escape(description) in field_textarea(content, "id_description")
+    assert not Incident.objects.exists()
