@@ -26,17 +26,20 @@ _mail_connection = None
 
 def _open_mail_connection():
     global _mail_connection
+    if _mail_connection is not None and _mail_connection[0] != settings.EMAIL_BACKEND:
+        _drop_mail_connection()
     if _mail_connection is None:
-        _mail_connection = get_connection(fail_silently=False)
-        _mail_connection.open()
-    return _mail_connection
+        connection = get_connection(fail_silently=False)
+        connection.open()
+        _mail_connection = (settings.EMAIL_BACKEND, connection)
+    return _mail_connection[1]
 
 
 def _drop_mail_connection():
     global _mail_connection
     if _mail_connection is not None:
         try:
-            _mail_connection.close()
+            _mail_connection[1].close()
         except Exception:  # noqa: BLE001 - the connection is being thrown away anyway
             pass
     _mail_connection = None
