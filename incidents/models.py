@@ -285,6 +285,12 @@ class Action(IncidentRecord):
     def __str__(self):
         return self.get_kind_display()
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind == ActionKind.VICTIM_CONSULTATION and self.wants_police_report is None:
+            raise ValidationError({"wants_police_report": _("Record whether they want a police report to be filed.")})
+
 
 class Waiver(IncidentRecord):
     """An explicit 'not applicable' for one piece of a step's work, with the reason."""

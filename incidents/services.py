@@ -1,6 +1,7 @@
 """Writes. Each one checks who may do it, takes the case's row lock, and leaves nothing half-written."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,11 +42,19 @@ def _store_evidence(*, incident, actor, uploads=(), links=(), description=""):
             stored.append(evidence)
             evidence.save()
         for url in links:
+            _validate_link(url)
             Evidence.objects.create(incident=incident, created_by=actor, step=incident.state, url=url, description=description)
     except Exception:
         _delete_files(stored)
         raise
     return stored
+
+
+def _validate_link(url):
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ValidationError({"links": _("Only web links (http or https) can be added.")})
 
 
 def _delete_files(evidence_items):
@@ -110,14 +119,14 @@ def incident_advance(*, incident, transition, actor, note=""):
     note = (note or "").strip()
     with transaction.atomic():
         locked = _lock(incident)
+        if not workflow.may_transition(locked, actor):
+            raise PermissionDenied(_("Only the school leader of this school can move the case to another step."))
         method = getattr(locked, transition)
         if not can_proceed(method, check_conditions=False):
             raise ValidationError(
                 _("This case is now in step “%(state)s”; this step change is no longer possible. Reload the page.")
                 % {"state": locked.get_state_display()}
             )
-        if not workflow.may_transition(locked, actor):
-            raise PermissionDenied(_("Only the school leader of this school can move the case to another step."))
         meta = method._django_fsm.get_transition(locked.state)
         if meta.custom.get("needs_reason") and not note:
             raise ValidationError({"note": _("Give the reason for this step change.")})
@@ -138,10 +147,12 @@ def incident_advance(*, incident, transition, actor, note=""):
     return locked
 
 
-def _update_fields(*, incident, actor, reason, **fields):
+def _update_fields(*, incident, actor, reason, only_in_state=None, refusal="", **fields):
     with transaction.atomic():
         locked = _lock(incident)
         _require(actor, "incidents.manage_incident", locked)
+        if only_in_state and locked.state != only_in_state:
+            raise ValidationError(refusal)
         for name, value in fields.items():
             setattr(locked, name, value)
         locked._change_reason = reason
@@ -170,7 +181,10 @@ def incident_decide(*, incident, actor, decision, victim_type="", reasoning=""):
         raise ValidationError({"victim_type": _("Choose who the victim is: a pupil, a staff member or the school.")})
     with transaction.atomic():
         updated = _update_fields(
-            incident=incident, actor=actor, reason="decision", decision=decision,
+            incident=incident, actor=actor, reason="decision",
+            only_in_state=workflow.State.ASSESSING,
+            refusal=_("The decision on criminality is made in step 3; the case is in another step now."),
+            decision=decision,
             victim_type=victim_type if decision == "criminal" else "", decision_reasoning=reasoning,
             decided_by=actor, decided_at=timezone.now(),
         )
@@ -196,9 +210,9 @@ def _check_message(*, incident, message):
         ).exists()
         if not has_internal:
             raise ValidationError({"audience": _("Communicate internally first: log the internal message before any external one.")})
-    if message.audience == Audience.PRESS:
+    if message.audience in (Audience.EXTERNAL, Audience.PRESS):
         if message.approved_by is None:
-            raise ValidationError({"approved_by": _("A press statement is made or approved by the spokesperson (the board).")})
+            raise ValidationError({"approved_by": _("External messages and press statements are made or approved by the spokesperson (the board).")})
         if incident.school.board_id not in access_for(message.approved_by).board_ids["board"]:
             raise ValidationError({"approved_by": _("The spokesperson is a board member of this board.")})
 

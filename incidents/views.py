@@ -122,6 +122,8 @@ def _case_context(request, incident, bound=None, transition_note=None):
     forms = {}
     if can_manage:
         for kind, form_class in FIELD_FORMS.items():
+            if kind == "decision" and incident.state != "assessing":
+                continue  # the decision belongs to step 3; later steps build on it
             forms[kind] = form_class(instance=incident, prefix=kind)
         for kind, form_class in RECORD_FORMS.items():
             forms[kind] = form_class(incident=incident, prefix=kind)
@@ -131,15 +133,19 @@ def _case_context(request, incident, bound=None, transition_note=None):
         forms[bound[0]] = bound[1]
     first = [k for k in STEP_FORMS.get(incident.state, []) if k in forms]
     others = [k for k in forms if k not in first]
+    full_view = selectors.incident_full_view_allowed(user=user, incident=incident)
     records = selectors.incident_records(incident=incident)
+    if not full_view:
+        # The reporter follows their own report: its step and what they sent, not the school's file on it.
+        records = {"evidence": [e for e in records["evidence"] if e.created_by_id == user.pk]}
     pending_takedowns = [
         (t, TakedownOutcomeForm(instance=t, prefix=f"takedown-{t.pk}")) for t in records["takedowns"] if t.outcome == "pending"
     ] if can_manage else []
     return {
         "incident": incident,
         "records": records,
-        "timeline": selectors.incident_timeline(records=records),
-        "missing": workflow.missing_work(incident) if incident.is_open else [],
+        "timeline": selectors.incident_timeline(records=records) if full_view else [],
+        "missing": workflow.missing_work(incident) if incident.is_open and can_manage else [],
         "transitions": services.incident_available_transitions(incident=incident, user=user),
         "transition_note": transition_note or ("", ""),
         "step_forms": [(k, FORM_TITLES[k], forms[k]) for k in first],
@@ -147,7 +153,7 @@ def _case_context(request, incident, bound=None, transition_note=None):
         "pending_takedowns": pending_takedowns,
         "steps": [(s, s.label) for s in workflow.STEPS],
         "can_manage": can_manage,
-        "full_view": selectors.incident_full_view_allowed(user=user, incident=incident),
+        "full_view": full_view,
     }
 
 

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from incidents import services
 from tests.factories import IncidentFactory
 
 from .conftest import PHONE
@@ -33,7 +34,8 @@ def test_report_form_with_errors(live_server, new_context, login, axe, staff, tm
     with page.expect_navigation():
         page.click("form[enctype='multipart/form-data'] button[type=submit]")
 
-    # Refused: each invalid field says so and points to its own error message.
+    # Refused: said at the top, and each invalid field says so and points to its own error message.
+    expect(page.locator("main [role=alert]")).to_be_visible()
     for name in ("category", "platform", "description", "files", "links"):
         field = page.locator(f"#id_{name}")
         expect(field).to_have_attribute("aria-invalid", "true")
@@ -76,6 +78,8 @@ def test_case_page_with_refused_record(live_server, new_context, login, axe, lea
 
 
 def test_case_page_on_a_phone(live_server, new_context, login, axe, leader, case):
+    long_link = "https://www.instagram.com/p/" + "C0a1b2c3d4e5f6g7h8i9j0klmnopqrstuvwxyz" * 3 + "/"
+    services.evidence_add(incident=case, actor=leader, files=[], links=[long_link], description="")
     page = login(new_context(viewport=PHONE), leader)
     page.goto(f"{live_server.url}/zaken/{case.pk}/")
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -92,3 +96,14 @@ def test_skip_link_moves_focus_to_the_content(live_server, new_context, login, s
     expect(skip).to_be_visible()
     page.keyboard.press("Enter")
     expect(page.locator("main#main")).to_be_focused()
+
+
+def test_login_page(live_server, new_context, axe):
+    page = new_context().new_page()
+    page.goto(f"{live_server.url}/account/login/")
+    axe(page, "the login page")
+    page.fill("input[name=login]", "niemand@example.org")
+    page.fill("input[name=password]", "fout")
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    axe(page, "the login page after a refused login")

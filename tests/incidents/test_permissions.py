@@ -233,3 +233,23 @@ def _png_upload():
     buffer = io.BytesIO()
     Image.new("RGB", (20, 10), "red").save(buffer, format="PNG")
     return SimpleUploadedFile("screenshot.png", buffer.getvalue(), content_type="image/png")
+
+
+def test_the_reporter_follows_their_report_but_not_the_schools_file_on_it(client, school, staff, leader):
+    from incidents.models import Involvement
+    from tests.factories import PersonFactory
+
+    incident = IncidentFactory(school=school, reporter=staff, links=["https://www.tiktok.com/@melder/video/1"])
+    services.evidence_add(incident=incident, actor=leader, links=["https://www.tiktok.com/@leider/video/2"])
+    services.incident_add_record(incident=incident, actor=leader, record=Involvement(
+        person=PersonFactory(school=school, first_name="Vertrouwelijk", last_name="Persoon"), role="perpetrator"))
+
+    client.force_login(staff)
+    page = client.get(detail(incident)).content.decode()
+    assert "@melder" in page
+    assert "@leider" not in page and "Vertrouwelijk" not in page
+    assert 'id="timeline-title"' not in page and 'id="missing-title"' not in page
+
+    client.force_login(leader)
+    page = client.get(detail(incident)).content.decode()
+    assert "@melder" in page and "@leider" in page and "Vertrouwelijk" in page

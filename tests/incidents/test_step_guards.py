@@ -357,29 +357,33 @@ def test_step6_external_before_internal_is_refused(school, leader, board_member,
     refused(incident, leader, MESSAGES)
 
 
-def test_step6_internal_sent_after_the_external_does_not_count(school, leader):
+def test_step6_internal_sent_after_the_external_does_not_count(school, leader, board_member):
     incident = case(school, State.COMMUNICATING)
     now = timezone.now()
     add(incident, leader, message("internal", sent_at=now))
     with pytest.raises(ValidationError) as excinfo:
-        add(incident, leader, message("external", sent_at=now - timezone.timedelta(hours=2)))
+        add(incident, leader, message("external", sent_at=now - timezone.timedelta(hours=2), approved_by=board_member))
     assert "audience" in excinfo.value.message_dict
-    add(incident, leader, message("external", sent_at=now + timezone.timedelta(minutes=1), recipients="Ouders klas 2A"))
+    add(incident, leader, message("external", sent_at=now + timezone.timedelta(minutes=1), recipients="Ouders klas 2A",
+                                  approved_by=board_member))
     assert list(Message.objects.filter(incident=incident).values_list("audience", flat=True)) == ["internal", "external"]
     allowed(incident, leader)
 
 
-def test_step6_press_needs_approval_by_a_board_member_of_this_board(school, leader, board_member, privacy_officer):
+@pytest.mark.parametrize("audience", ["external", "press"])
+def test_step6_external_and_press_need_approval_by_a_board_member_of_this_board(
+    school, leader, board_member, privacy_officer, audience
+):
     incident = case(school, State.COMMUNICATING)
     add(incident, leader, message("internal"))
     other_board_member = member(Role.BOARD, board=BoardFactory())
     for approver in (None, leader, privacy_officer, other_board_member):
         with pytest.raises(ValidationError) as excinfo:
-            add(incident, leader, message("press", recipients="Regionale krant", approved_by=approver))
+            add(incident, leader, message(audience, recipients="Regionale krant", approved_by=approver))
         assert "approved_by" in excinfo.value.message_dict, approver
-    assert not Message.objects.filter(incident=incident, audience="press").exists()
-    add(incident, leader, message("press", recipients="Regionale krant", approved_by=board_member))
-    assert Message.objects.filter(incident=incident, audience="press", approved_by=board_member).exists()
+    assert not Message.objects.filter(incident=incident, audience=audience).exists()
+    add(incident, leader, message(audience, recipients="Regionale krant", approved_by=board_member))
+    assert Message.objects.filter(incident=incident, audience=audience, approved_by=board_member).exists()
     allowed(incident, leader)
 
 
@@ -402,3 +406,26 @@ def test_records_are_refused_for_staff_and_on_closed_cases(school, leader, staff
     with pytest.raises(PermissionDenied):
         add(closed, leader, InformedParty(who="Ouders", what_was_said="x", next_steps="y"))
     assert not InformedParty.objects.filter(incident__in=[incident, closed], who="Ouders").exists()
+
+
+def test_the_decision_is_only_made_in_step_3(school, leader):
+    incident = case(school, State.CONTAINING)
+    with pytest.raises(ValidationError):
+        services.incident_decide(incident=incident, actor=leader, decision="criminal", victim_type="pupil")
+    incident.refresh_from_db()
+    assert incident.decision == "not_criminal"
+
+
+def test_a_victim_consultation_needs_the_answer_about_a_police_report(school, leader):
+    incident = case(school, State.ASSESSING)
+    services.incident_decide(incident=incident, actor=leader, decision="criminal", victim_type="pupil")
+    with pytest.raises(ValidationError) as excinfo:
+        add(incident, leader, Action(kind=ActionKind.VICTIM_CONSULTATION, outcome="Ouders gesproken."))
+    assert "wants_police_report" in excinfo.value.message_dict
+
+
+def test_only_web_links_are_stored_as_evidence(school, leader):
+    incident = case(school, State.GATHERING)
+    with pytest.raises(ValidationError):
+        services.evidence_add(incident=incident, actor=leader, links=["javascript:alert(1)"])
+    assert not incident.evidence.exists()
