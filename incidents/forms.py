@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -178,10 +179,17 @@ class PoliceReportForm(IncidentRecordForm):
         return _not_in_future(self.cleaned_data.get("filed_at"))
 
 
+def _https_formfield(model_field, **kwargs):
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
 class TakedownForm(IncidentRecordForm):
     class Meta:
         model = Takedown
         fields = ["platform", "url", "description", "outcome", "outcome_reason"]
+        formfield_callback = _https_formfield
 
     def clean(self):
         data = super().clean()

@@ -19,3 +19,4 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="meldpunt-media-")
 if env("MELDPUNT_TEST_EMAIL_FILE_PATH", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env("MELDPUNT_TEST_EMAIL_FILE_PATH")
+STATIC_ROOT = tempfile.mkdtemp(prefix="meldpunt-static-")
