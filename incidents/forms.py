@@ -31,8 +31,8 @@ class ReportForm(forms.Form):
     """The staff member's report: the few things needed to act, in under a minute."""
 
     school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none(), empty_label=None)
-    category = forms.ChoiceField(label=_("What kind of incident?"), choices=[("", "---------")] + list(Incident._meta.get_field("category").choices))
-    platform = forms.ChoiceField(label=_("On which platform?"), choices=[("", "---------")] + list(Incident._meta.get_field("platform").choices))
+    category = forms.ChoiceField(label=_("What kind of incident?"), choices=[("", _("Choose…"))] + list(Incident._meta.get_field("category").choices))
+    platform = forms.ChoiceField(label=_("On which platform?"), choices=[("", _("Choose…"))] + list(Incident._meta.get_field("platform").choices))
     description = forms.CharField(
         label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000,
         help_text=_("Who, what, when. Names of pupils involved may be given here; the school leader links them to the case."),
