@@ -8,6 +8,8 @@ from . import views
 urlpatterns = [
     path("", incident_views.home, name="home"),
     path("", include("incidents.urls")),
+    path("", include("sanctions.urls")),
+    path("toestemming/", include("consent.urls")),
     path("meldingen/", views.inbox, name="inbox"),
     path("meldingen/gelezen/", views.inbox_mark_read, name="inbox_mark_all_read"),
     path("meldingen/<int:pk>/gelezen/", views.inbox_mark_read, name="inbox_mark_read"),
