@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal.access import access_for
 from portal.audit import audit_record
+from portal.forms import add_service_errors
 from portal.models import School
 
 from . import selectors, services
@@ -47,8 +48,7 @@ def breach_detail(request, pk):
         try:
             services.breach_assess(incident=incident, actor=request.user, **data)
         except ValidationError as error:
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The assessment has been saved."))
             return redirect("incidents:breach_detail", pk=incident.pk)

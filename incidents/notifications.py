@@ -10,6 +10,8 @@ staff_perpetrator     school leaders (LVI reminder)                000 Sancties 
 breach_deadline       FG + school leaders                          AVG art. 33: 72 hours
 takedown_watch        school leaders                               002 step 4: be alert in the hours after
 step_stalled          school leaders                               a case should not sit still
+sanction_proposed     board members                                004 rule 12: removal/dismissal by the board
+sanction_decided      school leaders                               the board's answer goes back to the school
 """
 
 from dataclasses import dataclass
@@ -23,35 +25,35 @@ from portal.models import Membership, Role
 from portal.notifications import notification_create
 
 
-def _members(incident, role, *, school_level=True, board_level=True):
+def _members(school, role, *, school_level=True, board_level=True):
     from django.db.models import Q
 
     scope = Q(pk__in=[])
     if school_level:
-        scope |= Q(school_id=incident.school_id)
+        scope |= Q(school_id=school.pk)
     if board_level:
-        scope |= Q(school__isnull=True, board_id=incident.school.board_id)
+        scope |= Q(school__isnull=True, board_id=school.board_id)
     user_ids = Membership.objects.active().filter(scope, role=role).values("user_id")
     return get_user_model().objects.filter(pk__in=user_ids, is_active=True)
 
 
-def school_leaders(incident, **_):
-    return _members(incident, Role.SCHOOL_LEADER, board_level=False)
+def school_leaders(school, incident=None):
+    return _members(school, Role.SCHOOL_LEADER, board_level=False)
 
 
-def privacy_officers(incident, **_):
-    return _members(incident, Role.PRIVACY_OFFICER)
+def privacy_officers(school, incident=None):
+    return _members(school, Role.PRIVACY_OFFICER)
 
 
-def board_members(incident, **_):
-    return _members(incident, Role.BOARD)
+def board_members(school, incident=None):
+    return _members(school, Role.BOARD)
 
 
-def breach_watchers(incident, **_):
-    return privacy_officers(incident) | school_leaders(incident)
+def breach_watchers(school, incident=None):
+    return privacy_officers(school) | school_leaders(school)
 
 
-def aftercare_recipients(incident, **_):
+def aftercare_recipients(school, incident):
     """Counsellors asked for aftercare on this case (or else the school's counsellors), and the victims' mentors."""
     from .models import Assignment, AssignmentKind, InvolvementRole
 
@@ -59,19 +61,19 @@ def aftercare_recipients(incident, **_):
     assigned = Assignment.objects.filter(incident=incident, kind=AssignmentKind.AFTERCARE).values("user_id")
     counsellors = User.objects.filter(pk__in=assigned)
     if not counsellors.exists():
-        counsellors = _members(incident, Role.COUNSELLOR)
+        counsellors = _members(school, Role.COUNSELLOR)
     mentors = User.objects.filter(
         mentees__involvements__incident=incident, mentees__involvements__role=InvolvementRole.VICTIM, is_active=True,
     )
     return (counsellors | mentors).distinct()
 
 
-def communications_officers(incident, **_):
+def communications_officers(school, incident):
     from .models import Assignment, AssignmentKind
 
     assigned = Assignment.objects.filter(incident=incident, kind=AssignmentKind.COMMUNICATION).values("user_id")
     officers = get_user_model().objects.filter(pk__in=assigned)
-    return officers if officers.exists() else _members(incident, Role.COMMUNICATIONS)
+    return officers if officers.exists() else _members(school, Role.COMMUNICATIONS)
 
 
 @dataclass(frozen=True)
@@ -110,33 +112,45 @@ RULES = [
     Rule("step_stalled", school_leaders,
          _("Case %(ref)s has been in one step for %(days)s days"),
          _("Case %(ref)s has been in step “%(step)s” since %(since)s. Pick it up or record why it waits.")),
+    Rule("sanction_proposed", board_members,
+         _("Decision asked: %(measure)s proposed (%(school)s)"),
+         _("The school leader of %(school)s proposes a measure that the board decides on: %(measure)s. Approve or reject it with your reasoning.")),
+    Rule("sanction_decided", school_leaders,
+         _("The board decided on the proposed %(measure)s (%(school)s)"),
+         _("The board has %(outcome)s the proposed measure: %(measure)s.")),
 ]
 RULES_BY_EVENT = {}
 for _rule in RULES:
     RULES_BY_EVENT.setdefault(_rule.event, []).append(_rule)
 
 
-def notify(event, *, incident, dedupe=None, **context):
-    """Create the outbox rows for ``event`` (inside the caller's transaction). Returns the rows created."""
+def notify(event, *, incident=None, school=None, url=None, dedupe=None, **context):
+    """Create the outbox rows for ``event`` (inside the caller's transaction). Returns the rows created.
+
+    An event is about a case (``incident``) or, without one, about a school (``school`` and ``url``).
+    """
     from django.utils import formats, timezone
 
-    breach = getattr(incident, "breach_assessment", None) if incident.privacy_flag else None
-    values = {
-        "ref": incident.reference,
-        "school": incident.school.name,
-        "category": incident.get_category_display(),
-        "decision": incident.get_decision_display().lower() if incident.decision else "",
-        "deadline": formats.date_format(timezone.localtime(breach.deadline), "DATETIME_FORMAT") if breach else "",
-        **context,
-    }
-    url = reverse("incidents:detail", args=[incident.pk])
+    school = school or incident.school
+    values = {"school": school.name, **context}
+    if incident is not None:
+        breach = getattr(incident, "breach_assessment", None) if incident.privacy_flag else None
+        values.update({
+            "ref": incident.reference,
+            "category": incident.get_category_display(),
+            "decision": incident.get_decision_display().lower() if incident.decision else "",
+            "deadline": formats.date_format(timezone.localtime(breach.deadline), "DATETIME_FORMAT") if breach else "",
+            **context,
+        })
+        url = url or reverse("incidents:detail", args=[incident.pk])
+    subject_key = incident.pk if incident is not None else f"s{school.pk}"
     created = []
     for rule in RULES_BY_EVENT[event]:
-        for user in rule.recipients(incident):
+        for user in rule.recipients(school, incident):
             row = notification_create(
                 recipient=user, kind=event, incident=incident, subject=str(rule.subject) % values,
-                body=str(rule.body) % values, url=url,
-                dedupe_key=f"{event}:{incident.pk}:{dedupe}:{user.pk}" if dedupe is not None else None,
+                body=str(rule.body) % values, url=url or "",
+                dedupe_key=f"{event}:{subject_key}:{dedupe}:{user.pk}" if dedupe is not None else None,
             )
             if row is not None:
                 created.append(row)

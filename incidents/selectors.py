@@ -105,6 +105,7 @@ def incident_records(*, incident):
         "evaluations": list(Evaluation.objects.filter(incident=incident).select_related("created_by")),
         "assignments": list(Assignment.objects.filter(incident=incident).select_related("user", "created_by")),
         "transitions": list(Transition.objects.filter(incident=incident).select_related("actor")),
+        "sanctions": list(incident.sanctions.select_related("measure", "person", "proposed_by")),
         "changes": list(
             incident.history.filter(history_change_reason__isnull=False)
             .exclude(history_change_reason="")
@@ -122,6 +123,8 @@ def incident_timeline(*, records):
                 entries.append(TimelineEntry(item.at, kind, item.actor, item))
             elif kind == "changes":
                 entries.append(TimelineEntry(item.history_date, kind, item.history_user, item))
+            elif kind == "sanctions":
+                entries.append(TimelineEntry(item.proposed_at, kind, item.proposed_by, item))
             else:
                 entries.append(TimelineEntry(item.created_at, kind, item.created_by, item))
     entries.sort(key=lambda e: e.at, reverse=True)

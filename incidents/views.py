@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,7 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 from rules import has_perm
 
 from portal.access import access_for
+from portal.forms import add_service_errors
+from portal.uploads import private_file_response
 from portal.models import School
+
+from sanctions.selectors import dossier_access_any
 
 from . import selectors, services, workflow
 from .forms import FIELD_FORMS, RECORD_FORMS, CaseFilterForm, EvidenceForm, ReportForm, TakedownOutcomeForm, TransitionForm
@@ -44,14 +48,6 @@ FORM_TITLES = {
 }
 
 
-def _apply_validation_error(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 def home(request):
     if access_for(request.user).works_cases:
@@ -75,7 +71,7 @@ def report_create(request):
                 discovered_at=data["discovered_at"], files=data["files"], links=data["links"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("incidents:report_done", pk=incident.pk)
     return render(request, "incidents/report_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -154,6 +150,7 @@ def _case_context(request, incident, bound=None, transition_note=None):
         "steps": [(s, s.label) for s in workflow.STEPS],
         "can_manage": can_manage,
         "full_view": full_view,
+        "can_open_dossiers": dossier_access_any(user=user),
     }
 
 
@@ -201,7 +198,7 @@ def incident_record(request, pk, kind):
                 services.evidence_add(incident=incident, actor=request.user, files=form.cleaned_data["files"],
                                       links=form.cleaned_data["links"], description=form.cleaned_data["description"])
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                add_service_errors(form, error)
     else:
         if not has_perm("incidents.manage_incident", request.user, incident):
             raise PermissionDenied
@@ -215,7 +212,7 @@ def incident_record(request, pk, kind):
             try:
                 _save_record(kind, form, incident, request.user)
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                add_service_errors(form, error)
     if form.errors:
         incident.refresh_from_db()
         return _rerender(request, incident, kind, form)
@@ -250,7 +247,7 @@ def takedown_outcome(request, pk, takedown_pk):
             services.takedown_resolve(takedown=takedown, actor=request.user, outcome=form.cleaned_data["outcome"],
                                       reason=form.cleaned_data["outcome_reason"])
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            add_service_errors(form, error)
     if form.errors:
         messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
         return redirect(reverse("incidents:detail", args=[incident.pk]) + "#takedowns")
@@ -265,11 +262,5 @@ def evidence_file(request, token):
     evidence = selectors.evidence_get_visible(user=request.user, token=token)
     if not evidence.file:
         raise Http404
-    response = FileResponse(
-        evidence.file.open("rb"), content_type=evidence.content_type,
-        as_attachment=not evidence.is_image or "download" in request.GET, filename=evidence.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(evidence.file, content_type=evidence.content_type, filename=evidence.original_name,
+                                 inline=evidence.is_image and "download" not in request.GET)

@@ -80,3 +80,12 @@ def local_datetime_field(label, required=True, **kwargs):
         label=label, required=required, widget=LocalDateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"], **kwargs
     )
+
+
+def add_service_errors(form, error):
+    """Show a service's ValidationError on the form: on its field when it names one, else at the top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -106,3 +106,14 @@ def upload_clean(uploaded):
         original_name=original,
         size=len(data),
     )
+
+
+def private_file_response(fieldfile, *, content_type, filename, inline):
+    """Serve a stored upload to someone already checked: never sniffed, never cached, scripts sandboxed."""
+    from django.http import FileResponse
+
+    response = FileResponse(fieldfile.open("rb"), content_type=content_type, as_attachment=not inline, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -5,6 +5,7 @@ import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from incidents import services
@@ -12,6 +13,7 @@ from incidents.models import Category, Involvement, InvolvementRole, Platform
 from incidents.walkthrough import walk_to
 from incidents.workflow import State
 from portal.models import Board, Membership, Person, PersonKind, Role, School, User
+from sanctions import demo as sanctions_demo
 
 DEMO_PASSWORD = "Demo-meldpunt-2026"
 DOMAIN = "demo.meldpunt.nl"
@@ -89,7 +91,8 @@ class Command(BaseCommand):
         if User.objects.filter(email=f"schoolleider@{DOMAIN}").exists():
             self.stdout.write("Demo data is already loaded.")
         else:
-            with transaction.atomic():
+            # The demo's notifications go to the in-app inboxes; their e-mails are not printed.
+            with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
                 self._load()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self._print_accounts()
@@ -156,3 +159,4 @@ class Command(BaseCommand):
                     services.incident_decide(incident=incident, actor=leader, decision=decision, victim_type=victim_type or "",
                                              reasoning="Beoordeeld met de vertrouwenspersoon.")
             walk_to(incident, state, leader)
+        sanctions_demo.load(schools=schools, leaders=leaders)

@@ -1,0 +1,109 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from incidents.forms import _localize_datetime_widgets
+from incidents.models import PoliceReportFiler
+from portal.forms import EvidenceFilesField
+from portal.models import PersonKind, School
+
+from .models import LviReport, Sanction
+
+
+class SanctionForm(forms.ModelForm):
+    letters = EvidenceFilesField(label=_("Letters or other correspondence"), help_text=_("PNG, JPEG or PDF, at most 10 MB each."))
+
+    class Meta:
+        model = Sanction
+        fields = ["measure", "decision", "reasoning", "starts_on", "ends_on", "days", "guardians_contacted_at",
+                  "guardians_contacted_how"]
+        widgets = {
+            "decision": forms.Textarea(attrs={"rows": 2}),
+            "reasoning": forms.Textarea(attrs={"rows": 3}),
+            "guardians_contacted_how": forms.Textarea(attrs={"rows": 2}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, person, measures, **kwargs):
+        super().__init__(*args, **kwargs)
+        _localize_datetime_widgets(self)
+        self.fields["measure"].queryset = measures
+        self.fields["measure"].empty_label = _("Choose…")
+        if person.kind != PersonKind.PUPIL:
+            del self.fields["guardians_contacted_at"]
+            del self.fields["guardians_contacted_how"]
+        else:
+            self.fields["guardians_contacted_at"].help_text = _(
+                "A pupil's measure takes effect only after the guardians have been contacted."
+            )
+
+
+class SanctionDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        choices=[("yes", _("Approve")), ("no", _("Reject"))],
+    )
+    reason = forms.CharField(label=_("Reasoning of the board"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class GuardianContactForm(forms.ModelForm):
+    class Meta:
+        model = Sanction
+        fields = ["guardians_contacted_at", "guardians_contacted_how"]
+        widgets = {"guardians_contacted_how": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _localize_datetime_widgets(self)
+        self.fields["guardians_contacted_at"].required = True
+        self.fields["guardians_contacted_how"].required = True
+
+
+class CorrespondenceForm(forms.Form):
+    files = EvidenceFilesField(label=_("Document"), required=True, help_text=_("PNG, JPEG or PDF, at most 10 MB each."))
+    description = forms.CharField(label=_("Description"), max_length=300)
+
+
+class LviReportForm(forms.ModelForm):
+    class Meta:
+        model = LviReport
+        fields = ["staff_told_at", "staff_told_how", "reported_at", "inspector", "summary"]
+        widgets = {"staff_told_how": forms.Textarea(attrs={"rows": 2}), "summary": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"reported_at": _("Leave empty until the LVI has been called; the call comes after telling the staff member.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _localize_datetime_widgets(self)
+
+
+class LviCallForm(forms.ModelForm):
+    class Meta:
+        model = LviReport
+        fields = ["reported_at", "inspector", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _localize_datetime_widgets(self)
+        self.fields["reported_at"].required = True
+
+
+class DossierSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or class"), required=False, max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("All"))] + [c for c in PersonKind.choices if c[0] != PersonKind.EXTERNAL])
+
+
+class PoliceReportFilterForm(forms.Form):
+    filed_by = forms.ChoiceField(label=_("Filed by"), required=False, choices=[("", _("All"))] + list(PoliceReportFiler.choices))
+    school = forms.ModelChoiceField(label=_("School"), required=False, queryset=School.objects.none())
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+
+    def filters(self):
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}

@@ -1,0 +1,188 @@
+"""Sanctions, their correspondence, and the report to the Landelijke Vertrouwensinspecteur (LVI).
+
+Protocols 000 (Sancties), 002 §10, 003 (Gevolgen en mogelijke sancties) and 004 (rules 11, 12, 19).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from incidents.models import private_storage
+from portal.models import Board, Person, School
+
+
+class SubjectKind(models.TextChoices):
+    PUPIL = "pupil", _("Pupil")
+    GUARDIAN = "guardian", _("Guardian")
+    STAFF = "staff", _("Staff member")
+
+
+class Measure(models.Model):
+    """One entry of a sanction catalogue. Entries without a board form the default catalogue.
+
+    The label is data (a board may word its own catalogue), so it is stored in the board's language.
+    """
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, null=True, blank=True, related_name="measures", verbose_name=_("board"))
+    subject_kind = models.CharField(_("for"), max_length=16, choices=SubjectKind.choices)
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("label"), max_length=120)
+    needs_board_decision = models.BooleanField(
+        _("decided by the board"), default=False,
+        help_text=_("The school leader proposes; the board approves or rejects (removal of a pupil, dismissal)."),
+    )
+    needs_end_date = models.BooleanField(_("has an end date"), default=False)
+    needs_days = models.BooleanField(_("lasts a number of days"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["subject_kind", "position", "label"]
+        constraints = [models.UniqueConstraint(fields=["board", "subject_kind", "code"], name="measure_unique_per_board")]
+
+    def __str__(self):
+        return self.label
+
+
+class SanctionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed to the board")
+    DECIDED = "decided", _("Imposed")
+    REJECTED = "rejected", _("Rejected by the board")
+
+
+class Sanction(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("person"))
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("school"))
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="sanctions", verbose_name=_("incident"),
+    )
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+", verbose_name=_("measure"))
+    decision = models.TextField(_("decision"), help_text=_("What exactly is imposed."))
+    reasoning = models.TextField(_("reasoning"))
+    starts_on = models.DateField(_("takes effect on"), default=timezone.localdate)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    days = models.PositiveSmallIntegerField(_("number of days"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=SanctionStatus.choices)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by"))
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    board_reason = models.TextField(_("board's reason"), blank=True)
+    guardians_contacted_at = models.DateTimeField(_("guardians contacted at"), null=True, blank=True)
+    guardians_contacted_how = models.TextField(_("how the guardians were contacted"), blank=True)
+    guardians_contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("contacted by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+        ordering = ["-proposed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["person", "-proposed_at"]),
+            models.Index(fields=["school", "status", "-proposed_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} – {self.person}"
+
+    @property
+    def needs_guardian_contact(self):
+        return self.person.kind == "pupil"
+
+    @property
+    def effective_from(self):
+        """A pupil's measure takes effect only once the guardians have been contacted (004 rule 12)."""
+        if self.status != SanctionStatus.DECIDED:
+            return None
+        if self.needs_guardian_contact:
+            if self.guardians_contacted_at is None:
+                return None
+            return max(self.starts_on, timezone.localtime(self.guardians_contacted_at).date())
+        return self.starts_on
+
+    @property
+    def state_label(self):
+        if self.status != SanctionStatus.DECIDED:
+            return self.get_status_display()
+        if self.effective_from is None:
+            return _("Waiting for contact with the guardians")
+        today = timezone.localdate()
+        if self.ends_on and self.ends_on < today:
+            return _("Ended")
+        if self.effective_from > today:
+            return _("Takes effect on %(date)s") % {"date": self.effective_from.strftime("%d-%m-%Y")}
+        return _("In effect")
+
+
+class Correspondence(models.Model):
+    """A letter or other document in a person's dossier, usually about a sanction."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="correspondence", verbose_name=_("person"))
+    sanction = models.ForeignKey(Sanction, on_delete=models.PROTECT, null=True, blank=True, related_name="letters", verbose_name=_("sanction"))
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="correspondence", verbose_name=_("incident"),
+    )
+    file = models.FileField(_("file"), storage=private_storage, upload_to="correspondence/%Y/%m/")
+    content_type = models.CharField(_("type"), max_length=64)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    description = models.CharField(_("description"), max_length=300)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("correspondence")
+        verbose_name_plural = _("correspondence")
+        ordering = ["-uploaded_at", "-pk"]
+        indexes = [models.Index(fields=["person", "-uploaded_at"])]
+
+    def __str__(self):
+        return self.description or self.original_name
+
+
+class LviReport(models.Model):
+    """Staff conduct judged cross-the-line, reported by phone to the Landelijke Vertrouwensinspecteur
+    after the staff member was told (protocol 000, Sancties 2)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="lvi_reports", verbose_name=_("staff member"))
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", verbose_name=_("school"))
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="lvi_reports", verbose_name=_("incident"),
+    )
+    staff_told_at = models.DateTimeField(_("staff member told at"))
+    staff_told_how = models.TextField(_("how the staff member was told"))
+    staff_told_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("told by"))
+    reported_at = models.DateTimeField(_("reported to the LVI at"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reported by"),
+    )
+    inspector = models.CharField(_("confidential inspector spoken to"), max_length=200, blank=True)
+    summary = models.TextField(_("what was reported and agreed"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("LVI report")
+        verbose_name_plural = _("LVI reports")
+        ordering = ["-staff_told_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reported_at__isnull=True) | models.Q(reported_at__gte=models.F("staff_told_at")),
+                name="lvi_reported_after_staff_told",
+            ),
+        ]
+
+    def __str__(self):
+        return f"LVI – {self.person}"

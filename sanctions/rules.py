@@ -1,0 +1,26 @@
+"""Who may do what with sanctions and dossiers (django-rules)."""
+
+import rules
+
+from portal.access import access_for
+
+
+@rules.predicate
+def leads_school_of(user, obj):
+    return access_for(user).leads(obj.school_id)
+
+
+@rules.predicate
+def on_board_of(user, obj):
+    return obj.school.board_id in access_for(user).board_ids["board"]
+
+
+@rules.predicate
+def administers_board_of(user, obj):
+    return obj.school.board_id in access_for(user).board_ids["admin"]
+
+
+# obj: a Person (dossier subject) or a Sanction; both carry .school
+rules.add_perm("sanctions.view_dossier", leads_school_of | on_board_of | administers_board_of)
+rules.add_perm("sanctions.impose", leads_school_of | on_board_of)
+rules.add_perm("sanctions.decide", on_board_of)

@@ -1,0 +1,219 @@
+"""Writes for sanctions, correspondence and LVI reports. Each checks authority first (004 rule 12)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rules import has_perm
+
+from incidents.notifications import notify
+from portal.audit import audit_record
+from portal.uploads import upload_clean
+
+from .models import Correspondence, LviReport, Sanction, SanctionStatus
+from .selectors import measures_for
+
+
+def _in_future(moment):
+    return moment is not None and moment > timezone.now() + timezone.timedelta(minutes=5)
+
+
+def _store_letters(*, person, actor, uploads, description, sanction=None, incident=None):
+    stored = []
+    try:
+        for upload in uploads:
+            clean = upload_clean(upload)
+            letter = Correspondence(
+                person=person, sanction=sanction, incident=incident, content_type=clean.content_type,
+                original_name=clean.original_name, size=clean.size, description=description, uploaded_by=actor,
+            )
+            letter.file.save(clean.content.name, clean.content, save=False)
+            stored.append(letter)
+            letter.save()
+    except Exception:
+        for letter in stored:
+            letter.file.storage.delete(letter.file.name)
+        raise
+    return stored
+
+
+def _check_guardian_contact(person, contacted_at, how):
+    errors = {}
+    if contacted_at and person.kind != "pupil":
+        errors["guardians_contacted_at"] = _("Guardians are contacted for pupils only.")
+    if contacted_at and not (how or "").strip():
+        errors["guardians_contacted_how"] = _("Record how the guardians were contacted.")
+    if how and how.strip() and not contacted_at:
+        errors["guardians_contacted_at"] = _("Record when the guardians were contacted.")
+    if _in_future(contacted_at):
+        errors["guardians_contacted_at"] = _("This moment lies in the future.")
+    return errors
+
+
+def sanction_impose(*, person, actor, measure, decision, reasoning, incident=None, starts_on=None, ends_on=None,
+                    days=None, guardians_contacted_at=None, guardians_contacted_how="", letters=(), letter_description=""):
+    """Impose a measure, or propose it to the board when the catalogue says the board decides."""
+    if not has_perm("sanctions.impose", actor, person):
+        raise PermissionDenied(_("Only the school leader of this school or the board can impose sanctions."))
+    starts_on = starts_on or timezone.localdate()
+    errors = {}
+    if not measures_for(person=person).filter(pk=measure.pk).exists():
+        errors["measure"] = _("This measure is not in the catalogue for this person.")
+    if measure.needs_end_date and not ends_on:
+        errors["ends_on"] = _("This measure is temporary: give the end date.")
+    if ends_on and ends_on < starts_on:
+        errors["ends_on"] = _("The end date lies before the date it takes effect.")
+    if measure.needs_days and not days:
+        errors["days"] = _("Give the number of days.")
+    if incident is not None and incident.school_id != person.school_id:
+        errors["incident"] = _("This incident belongs to another school.")
+    if not (decision or "").strip():
+        errors["decision"] = _("Describe what is imposed.")
+    if not (reasoning or "").strip():
+        errors["reasoning"] = _("Give the reasoning.")
+    errors.update(_check_guardian_contact(person, guardians_contacted_at, guardians_contacted_how))
+    if errors:
+        raise ValidationError(errors)
+    uploads = [upload_clean(f) for f in letters]
+    now = timezone.now()
+    by_board = measure.needs_board_decision
+    with transaction.atomic():
+        sanction = Sanction.objects.create(
+            person=person, school=person.school, incident=incident, measure=measure, decision=decision,
+            reasoning=reasoning, starts_on=starts_on, ends_on=ends_on if measure.needs_end_date else None,
+            days=days if measure.needs_days else None,
+            status=SanctionStatus.PROPOSED if by_board else SanctionStatus.DECIDED,
+            proposed_by=actor, proposed_at=now,
+            decided_by=None if by_board else actor, decided_at=None if by_board else now,
+            guardians_contacted_at=guardians_contacted_at, guardians_contacted_how=guardians_contacted_how,
+            guardians_contacted_by=actor if guardians_contacted_at else None,
+        )
+        _store_letters(person=person, actor=actor, uploads=uploads, description=letter_description or str(measure),
+                       sanction=sanction, incident=incident)
+        if by_board:
+            notify("sanction_proposed", school=person.school, url=_url(sanction), dedupe=f"sanction{sanction.pk}",
+                   measure=measure.label)
+        audit_record(actor=actor, action="sanction.propose" if by_board else "sanction.impose", obj=sanction,
+                     board=person.school.board, person=person.pk, measure=measure.code)
+    return sanction
+
+
+def _url(sanction):
+    from django.urls import reverse
+
+    return reverse("sanctions:detail", args=[sanction.pk])
+
+
+def sanction_decide(*, sanction, actor, approve, reason):
+    """The board approves or rejects a proposed removal or dismissal, with its reason (004 rule 12)."""
+    if not has_perm("sanctions.decide", actor, sanction):
+        raise PermissionDenied(_("Only the board decides on removal from school and dismissal."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the board's reason.")})
+    with transaction.atomic():
+        locked = Sanction.objects.select_for_update().select_related("measure", "school").get(pk=sanction.pk)
+        if locked.status != SanctionStatus.PROPOSED:
+            raise ValidationError(_("This proposal has already been decided."))
+        locked.status = SanctionStatus.DECIDED if approve else SanctionStatus.REJECTED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.board_reason = reason
+        locked.save()
+        notify("sanction_decided", school=locked.school, url=_url(locked), dedupe=f"sanction{locked.pk}",
+               measure=locked.measure.label, outcome=_("approved") if approve else _("rejected"))
+        audit_record(actor=actor, action="sanction.approve" if approve else "sanction.reject", obj=locked,
+                     board=locked.school.board)
+    return locked
+
+
+def sanction_record_guardian_contact(*, sanction, actor, contacted_at, how):
+    if not has_perm("sanctions.impose", actor, sanction):
+        raise PermissionDenied(_("Only the school leader of this school or the board can record this."))
+    errors = _check_guardian_contact(sanction.person, contacted_at, how)
+    if not contacted_at:
+        errors["guardians_contacted_at"] = _("Record when the guardians were contacted.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Sanction.objects.select_for_update().get(pk=sanction.pk)
+        locked.guardians_contacted_at = contacted_at
+        locked.guardians_contacted_how = how
+        locked.guardians_contacted_by = actor
+        locked.save()
+    return locked
+
+
+def correspondence_add(*, person, actor, files, description, sanction=None, incident=None):
+    if not has_perm("sanctions.impose", actor, person):
+        raise PermissionDenied(_("Only the school leader of this school or the board can add correspondence."))
+    if not files:
+        raise ValidationError({"files": _("Choose a file.")})
+    if not (description or "").strip():
+        raise ValidationError({"description": _("Describe the document.")})
+    uploads = [upload_clean(f) for f in files]
+    with transaction.atomic():
+        letters = _store_letters(person=person, actor=actor, uploads=uploads, description=description,
+                                 sanction=sanction, incident=incident)
+        audit_record(actor=actor, action="correspondence.add", obj=person, board=person.school.board, count=len(letters))
+    return letters
+
+
+def lvi_report_start(*, person, actor, staff_told_at, staff_told_how, incident=None, reported_at=None,
+                     inspector="", summary=""):
+    """Record that the staff member was told; the phone report to the LVI may follow, never precede."""
+    if not has_perm("sanctions.impose", actor, person):
+        raise PermissionDenied(_("Only the school leader of this school or the board can record an LVI report."))
+    errors = {}
+    if person.kind != "staff":
+        errors["person"] = _("An LVI report concerns a staff member.")
+    if not staff_told_at:
+        errors["staff_told_at"] = _("First tell the staff member, then report to the LVI: record when they were told.")
+    elif _in_future(staff_told_at):
+        errors["staff_told_at"] = _("This moment lies in the future.")
+    if not (staff_told_how or "").strip():
+        errors["staff_told_how"] = _("Record how the staff member was told.")
+    if incident is not None and incident.school_id != person.school_id:
+        errors["incident"] = _("This incident belongs to another school.")
+    errors.update(_check_lvi_call(staff_told_at, reported_at))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        report = LviReport.objects.create(
+            person=person, school=person.school, incident=incident, staff_told_at=staff_told_at,
+            staff_told_how=staff_told_how, staff_told_by=actor, reported_at=reported_at,
+            reported_by=actor if reported_at else None, inspector=inspector, summary=summary,
+        )
+        audit_record(actor=actor, action="lvi.record", obj=report, board=person.school.board)
+    return report
+
+
+def _check_lvi_call(staff_told_at, reported_at):
+    if reported_at is None:
+        return {}
+    if _in_future(reported_at):
+        return {"reported_at": _("This moment lies in the future.")}
+    if staff_told_at and reported_at < staff_told_at:
+        return {"reported_at": _("The report to the LVI comes after the staff member has been told, not before.")}
+    return {}
+
+
+def lvi_report_record_call(*, report, actor, reported_at, inspector="", summary=""):
+    if not has_perm("sanctions.impose", actor, report):
+        raise PermissionDenied(_("Only the school leader of this school or the board can record an LVI report."))
+    errors = {} if reported_at else {"reported_at": _("Record when the LVI was called.")}
+    errors.update(_check_lvi_call(report.staff_told_at, reported_at))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = LviReport.objects.select_for_update().get(pk=report.pk)
+        locked.reported_at = reported_at
+        locked.reported_by = actor
+        locked.inspector = inspector
+        locked.summary = summary
+        locked.save()
+        audit_record(actor=actor, action="lvi.report", obj=locked, board=report.school.board)
+    return locked
+
+
+def dossier_view_logged(*, person, actor):
+    audit_record(actor=actor, action="dossier.view", obj=person, board=person.school.board)

@@ -1,0 +1,258 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from rules import has_perm
+
+from incidents.selectors import incident_get_visible
+from portal.access import access_for
+from portal.forms import add_service_errors
+from portal.models import School
+from portal.uploads import private_file_response
+
+from . import selectors, services
+from .forms import (
+    CorrespondenceForm, DossierSearchForm, GuardianContactForm, LviCallForm, LviReportForm, PoliceReportFilterForm,
+    SanctionDecisionForm, SanctionForm,
+)
+
+DOSSIER_TITLES = {"pupil": _("Pupil dossier"), "staff": _("Staff dossier"), "guardian": _("Guardian dossier")}
+
+
+@login_required
+def dossier_list(request):
+    form = DossierSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    kind = form.cleaned_data["kind"] if form.is_valid() else ""
+    people = selectors.person_list_visible_to(user=request.user, query=query, kind=kind)
+    page = Paginator(people, 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "sanctions/dossier_list.html", {"form": form, "page": page, "querystring": params.urlencode()})
+
+
+def _dossier_context(request, person, correspondence_form=None):
+    can_act = has_perm("sanctions.impose", request.user, person)
+    return {
+        "person": person,
+        "title": DOSSIER_TITLES.get(person.kind, _("Dossier")),
+        "entries": selectors.dossier_entries(person=person),
+        "can_act": can_act,
+        "correspondence_form": correspondence_form or (CorrespondenceForm(prefix="letter") if can_act else None),
+    }
+
+
+@require_GET
+@login_required
+def dossier_detail(request, pk):
+    person = selectors.person_get_visible(user=request.user, pk=pk)
+    services.dossier_view_logged(person=person, actor=request.user)
+    return render(request, "sanctions/dossier_detail.html", _dossier_context(request, person))
+
+
+@require_POST
+@login_required
+def correspondence_create(request, pk):
+    person = selectors.person_get_visible(user=request.user, pk=pk)
+    form = CorrespondenceForm(request.POST, request.FILES, prefix="letter")
+    if form.is_valid():
+        try:
+            services.correspondence_add(person=person, actor=request.user, files=form.cleaned_data["files"],
+                                        description=form.cleaned_data["description"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The document has been added to the dossier."))
+            return redirect("sanctions:dossier", pk=person.pk)
+    return render(request, "sanctions/dossier_detail.html", _dossier_context(request, person, form), status=400)
+
+
+@require_GET
+@login_required
+def correspondence_file(request, token):
+    letter = selectors.correspondence_get_visible(user=request.user, token=token)
+    return private_file_response(letter.file, content_type=letter.content_type, filename=letter.original_name,
+                                 inline=False)
+
+
+def _id_param(request, name):
+    try:
+        return int(request.GET.get(name, ""))
+    except ValueError:
+        raise Http404
+
+
+def _person_and_incident(request):
+    """The sanction form starts from a case (and a person on it) or from a dossier."""
+    person = selectors.person_get_visible(user=request.user, pk=_id_param(request, "person"))
+    incident = None
+    if request.GET.get("incident"):
+        incident = incident_get_visible(user=request.user, pk=_id_param(request, "incident"))
+    return person, incident
+
+
+@login_required
+def sanction_create(request):
+    person, incident = _person_and_incident(request)
+    if not has_perm("sanctions.impose", request.user, person):
+        raise PermissionDenied(_("Only the school leader of this school or the board can impose sanctions."))
+    measures = selectors.measures_for(person=person)
+    form = SanctionForm(request.POST or None, request.FILES or None, person=person, measures=measures, prefix="sanction")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sanction = services.sanction_impose(
+                person=person, actor=request.user, incident=incident, measure=data["measure"],
+                decision=data["decision"], reasoning=data["reasoning"], starts_on=data["starts_on"],
+                ends_on=data["ends_on"], days=data["days"],
+                guardians_contacted_at=data.get("guardians_contacted_at"),
+                guardians_contacted_how=data.get("guardians_contacted_how", ""), letters=data["letters"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if sanction.status == "proposed":
+                messages.success(request, _("The proposal has been sent to the board for a decision."))
+            else:
+                messages.success(request, _("The sanction has been recorded in the dossier."))
+            return redirect("sanctions:detail", pk=sanction.pk)
+    return render(request, "sanctions/sanction_form.html", {
+        "form": form, "person": person, "incident": incident,
+        "prior": selectors.prior_sanctions(person=person),
+    }, status=400 if form.errors else 200)
+
+
+def _sanction_context(request, sanction, decision_form=None, contact_form=None, letter_form=None):
+    user = request.user
+    can_decide = sanction.status == "proposed" and has_perm("sanctions.decide", user, sanction)
+    can_act = has_perm("sanctions.impose", user, sanction)
+    needs_contact = can_act and sanction.needs_guardian_contact and sanction.guardians_contacted_at is None \
+        and sanction.status != "rejected"
+    return {
+        "sanction": sanction,
+        "prior": selectors.prior_sanctions(person=sanction.person, exclude=sanction),
+        "letters": sanction.letters.select_related("uploaded_by"),
+        "decision_form": decision_form or (SanctionDecisionForm(prefix="decide") if can_decide else None),
+        "contact_form": contact_form or (GuardianContactForm(prefix="contact") if needs_contact else None),
+        "letter_form": letter_form or (CorrespondenceForm(prefix="letter") if can_act else None),
+    }
+
+
+@require_GET
+@login_required
+def sanction_detail(request, pk):
+    sanction = selectors.sanction_get_visible(user=request.user, pk=pk)
+    return render(request, "sanctions/sanction_detail.html", _sanction_context(request, sanction))
+
+
+@require_POST
+@login_required
+def sanction_decide(request, pk):
+    sanction = selectors.sanction_get_visible(user=request.user, pk=pk)
+    form = SanctionDecisionForm(request.POST, prefix="decide")
+    if form.is_valid():
+        try:
+            services.sanction_decide(sanction=sanction, actor=request.user, approve=form.cleaned_data["approve"],
+                                     reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The board's decision has been recorded."))
+            return redirect("sanctions:detail", pk=sanction.pk)
+    return render(request, "sanctions/sanction_detail.html", _sanction_context(request, sanction, decision_form=form), status=400)
+
+
+@require_POST
+@login_required
+def sanction_guardians(request, pk):
+    sanction = selectors.sanction_get_visible(user=request.user, pk=pk)
+    form = GuardianContactForm(request.POST, prefix="contact")
+    if form.is_valid():
+        try:
+            services.sanction_record_guardian_contact(
+                sanction=sanction, actor=request.user, contacted_at=form.cleaned_data["guardians_contacted_at"],
+                how=form.cleaned_data["guardians_contacted_how"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The contact with the guardians has been recorded."))
+            return redirect("sanctions:detail", pk=sanction.pk)
+    return render(request, "sanctions/sanction_detail.html", _sanction_context(request, sanction, contact_form=form), status=400)
+
+
+@require_POST
+@login_required
+def sanction_letter(request, pk):
+    sanction = selectors.sanction_get_visible(user=request.user, pk=pk)
+    form = CorrespondenceForm(request.POST, request.FILES, prefix="letter")
+    if form.is_valid():
+        try:
+            services.correspondence_add(person=sanction.person, actor=request.user, files=form.cleaned_data["files"],
+                                        description=form.cleaned_data["description"], sanction=sanction,
+                                        incident=sanction.incident)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The document has been added to the dossier."))
+            return redirect("sanctions:detail", pk=sanction.pk)
+    return render(request, "sanctions/sanction_detail.html", _sanction_context(request, sanction, letter_form=form), status=400)
+
+
+@login_required
+def lvi_create(request):
+    person, incident = _person_and_incident(request)
+    if not has_perm("sanctions.impose", request.user, person):
+        raise PermissionDenied(_("Only the school leader of this school or the board can record an LVI report."))
+    form = LviReportForm(request.POST or None, prefix="lvi")
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.lvi_report_start(person=person, actor=request.user, incident=incident, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The LVI report has been recorded."))
+            return redirect("sanctions:lvi_detail", pk=report.pk)
+    return render(request, "sanctions/lvi_form.html", {"form": form, "person": person, "incident": incident},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def lvi_detail(request, pk):
+    report = selectors.lvi_report_get_visible(user=request.user, pk=pk)
+    can_act = has_perm("sanctions.impose", request.user, report)
+    form = LviCallForm(request.POST or None, instance=report, prefix="call") if can_act and not report.reported_at else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.lvi_report_record_call(report=report, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The report to the LVI has been recorded."))
+                return redirect("sanctions:lvi_detail", pk=report.pk)
+        report.refresh_from_db()
+    return render(request, "sanctions/lvi_detail.html", {"report": report, "form": form},
+                  status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+def police_register(request):
+    access = access_for(request.user)
+    boards = access.board_ids["board"] | access.board_ids["admin"]
+    schools = School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=boards)
+    form = PoliceReportFilterForm(request.GET or None, schools=schools.distinct().order_by("name"))
+    reports = selectors.police_report_list_visible_to(user=request.user, filters=form.filters())
+    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "sanctions/police_register.html", {
+        "form": form, "page": page, "querystring": params.urlencode(),
+        "missing_police": selectors.offences_without_police_contact(user=request.user)[:50],
+    })
