@@ -92,7 +92,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo data is already loaded.")
         else:
             # The demo's notifications go to the in-app inboxes; their e-mails are not printed.
-            with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
                 self._load()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self._print_accounts()

@@ -1,0 +1,282 @@
+"""Writes. Each checks who may do it, leaves nothing half-written, and records consent changes in the audit log."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rules import has_perm
+
+from portal.audit import audit_record
+from portal.models import Person, PersonKind
+from portal.notifications import notification_create
+from portal.uploads import upload_clean
+
+from . import imports, selectors
+from .models import (
+    Answer, ConsentPurpose, ConsentRecord, Evidence, GivenBy, SchoolAccount, SchoolAccountManager, WorkAccount,
+)
+
+# The four purposes every board starts with (002 §9 A5–A6, 001, 000 A5); a board may change or add to them.
+DEFAULT_PURPOSES = [
+    ("social_media", gettext_lazy("Photo, film and audio on the school's social media"),
+     gettext_lazy("Recordings of school-related situations in which the person can be seen or heard, on the social-media accounts of the school.")),
+    ("website", gettext_lazy("Photo, film and audio on the school website"),
+     gettext_lazy("Recordings of school-related situations in which the person can be seen or heard, on the website of the school.")),
+    ("newsletter", gettext_lazy("Photo, film and audio in the newsletter"),
+     gettext_lazy("Recordings of school-related situations in which the person can be seen or heard, in the newsletter to parents.")),
+    ("education_accounts", gettext_lazy("Creating social-media accounts for educational use"),
+     gettext_lazy("The school creates a social-media account for the pupil for lessons, for example in media literacy.")),
+]
+
+# How far back the daily check looks for sixteenth birthdays, so a day the scheduler was down is caught up.
+TURNING_16_LOOK_BACK_DAYS = 7
+
+
+def _require_manager(actor, school):
+    if not has_perm("consent.manage_school", actor, school):
+        raise PermissionDenied(_("Only the school leader or an administrator can change consent and registers for this school."))
+
+
+# Purposes ---------------------------------------------------------------------------------------------
+
+def consent_purposes_ensure_defaults(*, board):
+    """Create the default purposes the board does not have yet (by code). Returns the ones created."""
+    created = []
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        for ordering, (code, label, help_text) in enumerate(DEFAULT_PURPOSES, start=1):
+            purpose, was_created = ConsentPurpose.objects.get_or_create(
+                board=board, code=code, defaults={"label": str(label), "help_text": str(help_text), "ordering": ordering * 10},
+            )
+            if was_created:
+                created.append(purpose)
+    return created
+
+
+def consent_purpose_save(*, board, actor, purpose=None, code="", label, help_text="", ordering=0, active=True):
+    """Add a purpose to the board, or change one; the code of an existing purpose stays as it is."""
+    if not has_perm("consent.manage_purposes", actor, board):
+        raise PermissionDenied(_("Only the board's administrator can change the consent purposes."))
+    with transaction.atomic():
+        if purpose is None:
+            if ConsentPurpose.objects.filter(board=board, code=code).exists():
+                raise ValidationError({"code": _("This board already has a purpose with this code. Choose another code.")})
+            purpose = ConsentPurpose(board=board, code=code)
+        elif purpose.board_id != board.pk:
+            raise PermissionDenied
+        purpose.label, purpose.help_text, purpose.ordering, purpose.active = label, help_text, ordering, active
+        purpose.save()
+        audit_record(actor=actor, action="consent.purpose_change", obj=purpose, board=board,
+                     code=purpose.code, label=label, active=active)
+    return purpose
+
+
+# Answers ----------------------------------------------------------------------------------------------
+
+def _check_answer(*, person, purpose, answer, given_by, guardian, given_on, evidence):
+    """Refuse an answer that cannot count, with a sentence that says what to do."""
+    if person.kind not in (PersonKind.PUPIL, PersonKind.STAFF):
+        raise ValidationError(_("Consent is recorded for pupils and staff members only."))
+    if purpose.board_id != person.school.board_id or not purpose.active:
+        raise ValidationError({"purpose": _("Choose one of the board's active purposes.")})
+    if answer not in Answer.values:
+        raise ValidationError({"answer": _("Choose granted or refused.")})
+    if person.kind == PersonKind.STAFF and given_by != GivenBy.SELF:
+        raise ValidationError({"given_by": _("A staff member answers for themself.")})
+    if given_by == GivenBy.GUARDIAN:
+        if guardian is None:
+            raise ValidationError({"guardian": _("Choose the guardian who gave this answer.")})
+        if not person.guardians.filter(pk=guardian.pk).exists():
+            raise ValidationError({"guardian": _("This person is not one of the pupil's guardians. Link the guardian to the pupil first.")})
+    elif given_by != GivenBy.SELF:
+        raise ValidationError({"given_by": _("Choose who gave this answer.")})
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": _("This date lies in the future.")})
+    if person.date_of_birth and given_on < person.date_of_birth:
+        raise ValidationError({"given_on": _("This date lies before the date of birth.")})
+    if answer == Answer.GRANTED and evidence == Evidence.NOTED:
+        raise ValidationError({"evidence": _("Consent must be demonstrable: upload the signed form, or let the person confirm while signed in.")})
+
+
+def _write_answer(*, person, purpose, answer, given_by, guardian, given_on, evidence, actor, upload=None,
+                  confirmed_by=None, note=""):
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()  # one writer per person at a time
+        previous = (
+            ConsentRecord.objects.filter(person=person, purpose=purpose, given_by=given_by, guardian=guardian,
+                                         given_on__lte=given_on)
+            .in_effect_order().last()
+        )
+        record = ConsentRecord(
+            person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian, given_on=given_on,
+            evidence=evidence, confirmed_by=confirmed_by, recorded_by=actor, note=note,
+            is_withdrawal=answer == Answer.REFUSED and previous is not None and previous.answer == Answer.GRANTED,
+        )
+        stored = False
+        try:
+            if upload is not None:
+                record.content_type, record.original_name = upload.content_type, upload.original_name
+                record.file.save(upload.content.name, upload.content, save=False)
+                stored = True
+            record.save()
+            audit_record(
+                actor=actor, action="consent.change", obj=record, board=person.school.board, person=person.pk,
+                purpose=purpose.code, answer=answer, withdrawal=record.is_withdrawal, given_by=given_by,
+                guardian=guardian.pk if guardian else None, given_on=given_on.isoformat(), evidence=evidence,
+            )
+        except Exception:
+            if stored:
+                record.file.storage.delete(record.file.name)
+            raise
+    return record
+
+
+def consent_record(*, person, purpose, answer, given_by, actor, guardian=None, given_on=None,
+                   evidence=Evidence.NOTED, file=None, note=""):
+    """The school records an answer: a grant with its signed form, or a refusal or withdrawal (at once)."""
+    _require_manager(actor, person.school)
+    given_on = given_on or timezone.localdate()
+    if evidence == Evidence.SIGNED_IN:
+        raise ValidationError({"evidence": _("Only the person themself can confirm while signed in.")})
+    _check_answer(person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,
+                  given_on=given_on, evidence=evidence)
+    upload = upload_clean(file) if file else None
+    if evidence == Evidence.SIGNED_FORM and upload is None:
+        raise ValidationError({"file": _("Upload the signed form (PDF, PNG or JPEG).")})
+    return _write_answer(person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,
+                         given_on=given_on, evidence=evidence, actor=actor, upload=upload, note=note)
+
+
+def consent_confirm_signed_in(*, user, person, purpose, answer):
+    """A person answers for themself (or a guardian for their child) while signed in: the account and the
+    moment are the proof."""
+    parties = {(subject.pk, guardian.pk if guardian else None): guardian
+               for subject, guardian in selectors.consent_parties_for(user=user)}
+    guardian_key = next((g for (s, g) in parties if s == person.pk), "missing")
+    if guardian_key == "missing":
+        raise PermissionDenied(_("You can only answer for yourself or for your own children."))
+    guardian = parties[(person.pk, guardian_key)]
+    given_by = GivenBy.GUARDIAN if guardian else GivenBy.SELF
+    today = timezone.localdate()
+    _check_answer(person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,
+                  given_on=today, evidence=Evidence.SIGNED_IN)
+    return _write_answer(person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,
+                         given_on=today, evidence=Evidence.SIGNED_IN, actor=user, confirmed_by=user)
+
+
+# Turning 16 -------------------------------------------------------------------------------------------
+
+def consent_turning_16_notify(*, today=None):
+    """Tell the school's administrators about each pupil who turned 16 and has not yet answered themself.
+
+    Each administrator hears once per pupil (dedupe key), however often this runs; the subject and the
+    message name the school, never the pupil.
+    """
+    today = today or timezone.localdate()
+    days = [today - datetime.timedelta(days=n) for n in range(TURNING_16_LOOK_BACK_DAYS)]
+    purposes_by_board = {}
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for pupil in selectors.pupils_turning_16(on_dates=days):
+            board = pupil.school.board
+            if board.pk not in purposes_by_board:
+                purposes_by_board[board.pk] = selectors.consent_purposes(board=board)
+            purposes = purposes_by_board[board.pk]
+            statuses = selectors.consent_statuses(people=[pupil], purposes=purposes, on_date=today)[pupil.pk]
+            if not any(status.awaiting_pupil for status in statuses.values()):
+                continue
+            values = {
+                "school": pupil.school.name,
+                "date": formats.date_format(selectors.sixteenth_birthday(pupil.date_of_birth), "DATE_FORMAT"),
+            }
+            with transaction.atomic():
+                for admin in selectors.consent_admins_of(school=pupil.school):
+                    row = notification_create(
+                        recipient=admin, kind="consent_turning_16",
+                        subject=_("A pupil at %(school)s has turned 16: consent to be confirmed by the pupil") % values,
+                        body=_("A pupil at %(school)s turned 16 on %(date)s. From that day only the pupil's own answers "
+                               "count, no longer the guardians'. Ask the pupil to confirm or refuse each purpose; until "
+                               "then the answer counts as no. The link opens the pupil's consent page.") % values,
+                        url=reverse("consent:person", args=[pupil.pk]),
+                        dedupe_key=f"consent_turning_16:{pupil.pk}:{admin.pk}",
+                    )
+                    sent += row is not None
+    return sent
+
+
+# Import -----------------------------------------------------------------------------------------------
+
+def pupils_import(*, school, actor, data, dry_run=False):
+    """Import pupils and guardians from the administration system's CSV export: all rows or none.
+
+    Every row is checked first; if any is refused, nothing is written. A dry run reports what would happen.
+    """
+    _require_manager(actor, school)
+    report = imports.import_plan(school=school, data=data)
+    report.dry_run = dry_run
+    if dry_run or not report.ok:
+        return report
+    with transaction.atomic():
+        imports.import_apply(school=school, report=report)
+        audit_record(actor=actor, action="consent.import", obj=school, board=school.board, **report.totals)
+    return report
+
+
+# Registers --------------------------------------------------------------------------------------------
+
+def work_account_save(*, school, actor, account=None, **fields):
+    """Register a staff member's work account, or change it (closing it sets ``ended_on``)."""
+    _require_manager(actor, school)
+    if account is not None and account.school_id != school.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        account = account or WorkAccount(school=school, created_by=actor)
+        for name, value in fields.items():
+            setattr(account, name, value)
+        account.full_clean()
+        account.save()
+        audit_record(actor=actor, action="consent.register_change", obj=account, board=school.board)
+    return account
+
+
+def school_account_save(*, school, actor, account=None, add_managers=(), **fields):
+    """Register a school account, or change it; ``add_managers`` become managers from now on."""
+    _require_manager(actor, school)
+    if account is not None and account.school_id != school.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        account = account or SchoolAccount(school=school, created_by=actor)
+        for name, value in fields.items():
+            setattr(account, name, value)
+        account.full_clean()
+        account.save()
+        current = set(account.manager_rows.filter(handed_over_at__isnull=True).values_list("user_id", flat=True))
+        for user in add_managers:
+            if user.pk not in current:
+                SchoolAccountManager.objects.create(account=account, user=user)
+        audit_record(actor=actor, action="consent.register_change", obj=account, board=school.board,
+                     managers_added=[u.pk for u in add_managers if u.pk not in current])
+    return account
+
+
+def school_account_handover_done(*, manager_row, actor, note):
+    """Record that a manager handed the account over (password changed, contacts passed on) and is no
+    longer a manager (002 §9 footnote 4)."""
+    account = manager_row.account
+    _require_manager(actor, account.school)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"handover_note": _("Describe what was handed over, for example: password changed, contacts passed on.")})
+    with transaction.atomic():
+        row = SchoolAccountManager.objects.select_for_update().get(pk=manager_row.pk)
+        if row.handed_over_at is not None:
+            raise ValidationError(_("This handover has already been recorded."))
+        row.handed_over_at, row.handed_over_by, row.handover_note = timezone.now(), actor, note
+        row.save()
+        audit_record(actor=actor, action="consent.handover", obj=account, board=account.school.board,
+                     manager=row.user_id, note=note)
+    return row
