@@ -236,6 +236,14 @@ def pupils_of(*, school, class_name=None, pks=None):
     return qs.order_by("class_name", "last_name", "first_name", "pk")
 
 
+def pupils_picked(*, school, class_name="", pks=()):
+    """A whole class and/or pupils picked one by one."""
+    chosen = Q(pk__in=list(pks))
+    if class_name:
+        chosen |= Q(class_name=class_name)
+    return pupils_of(school=school).filter(chosen)
+
+
 def consent_classes(*, school):
     """The school's classes with their number of pupils, one query."""
     rows = (
@@ -278,13 +286,17 @@ class OverviewRow:
 class Overview:
     purposes: list
     rows: list
-    missing: list  # per purpose: (purpose, missing count, share)
+    missing: list  # per purpose: (purpose, answers missing, percentage of pupils)
     missing_total: int
     cells_total: int
 
     @property
     def missing_share(self):
         return self.missing_total / self.cells_total if self.cells_total else 0
+
+    @property
+    def missing_percent(self):
+        return round(self.missing_share * 100)
 
 
 def consent_overview(*, school, class_name=None, on_date=None):
@@ -299,7 +311,7 @@ def consent_overview(*, school, class_name=None, on_date=None):
     missing = []
     for index, purpose in enumerate(purposes):
         count = sum(1 for row in rows if row.cells[index].value == UNKNOWN)
-        missing.append((purpose, count, count / len(rows) if rows else 0))
+        missing.append((purpose, count, round(100 * count / len(rows)) if rows else 0))
     total = sum(count for _p, count, _s in missing)
     return Overview(purposes, rows, missing, total, len(rows) * len(purposes))
 
@@ -317,7 +329,7 @@ def consent_class_summary(*, school, on_date=None):
     purposes = len(overview.purposes)
     for entry in per_class.values():
         cells = entry["pupils"] * purposes
-        entry["share"] = entry["missing"] / cells if cells else 0
+        entry["percent"] = round(100 * entry["missing"] / cells) if cells else 0
     return overview, list(per_class.values())
 
 

@@ -154,12 +154,10 @@ def consent_record(*, person, purpose, answer, given_by, actor, guardian=None, g
 def consent_confirm_signed_in(*, user, person, purpose, answer):
     """A person answers for themself (or a guardian for their child) while signed in: the account and the
     moment are the proof."""
-    parties = {(subject.pk, guardian.pk if guardian else None): guardian
-               for subject, guardian in selectors.consent_parties_for(user=user)}
-    guardian_key = next((g for (s, g) in parties if s == person.pk), "missing")
-    if guardian_key == "missing":
+    matches = [guardian for subject, guardian in selectors.consent_parties_for(user=user) if subject.pk == person.pk]
+    if not matches:
         raise PermissionDenied(_("You can only answer for yourself or for your own children."))
-    guardian = parties[(person.pk, guardian_key)]
+    guardian = matches[0]
     given_by = GivenBy.GUARDIAN if guardian else GivenBy.SELF
     today = timezone.localdate()
     _check_answer(person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,

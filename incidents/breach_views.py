@@ -1,22 +1,21 @@
 """The privacy officer's pages: the queue of open breach reviews, the assessment, and the breach register."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.access import access_for
 from portal.audit import audit_record
+from portal.exports import export_format, tabular_response
 from portal.forms import add_service_errors
 from portal.models import School
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import BreachAssessmentForm, BreachFilterForm
 from .models import BreachAssessment
 
@@ -58,31 +57,6 @@ def breach_detail(request, pk):
                   status=400 if form.errors else 200)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _register_rows(assessments):
-    yield [
-        _("Reference"), _("School"), _("Discovered at"), _("Deadline"), _("Status"), _("Risk"), _("Reasoning"),
-        _("Which personal data"), _("Whose data"), _("Reported to the AP at"), _("AP reference"),
-        _("Data subjects informed at"), _("How informed"), _("Decided by"), _("Decided at"),
-    ]
-    fmt = "%Y-%m-%d %H:%M"
-
-    def when(value):
-        return timezone.localtime(value).strftime(fmt) if value else ""
-
-    for a in assessments.iterator(chunk_size=2000):
-        yield [
-            a.incident.reference, a.incident.school.name, when(a.discovered_at), when(a.deadline), str(a.status),
-            a.get_risk_display(), a.risk_reasoning, a.data_description, a.data_subjects, when(a.ap_notified_at),
-            a.ap_reference, when(a.subjects_informed_at), a.subjects_informed_how,
-            str(a.decided_by) if a.decided_by else "", when(a.decided_at),
-        ]
-
-
 @login_required
 def breach_register(request):
     access = access_for(request.user)
@@ -91,15 +65,11 @@ def breach_register(request):
         raise PermissionDenied(_("The breach register is for the privacy officer (FG) and the administrator."))
     filter_form = BreachFilterForm(request.GET or None, schools=School.objects.filter(board__in=boards).order_by("name"))
     assessments = selectors.breach_list_visible_to(user=request.user, filters=filter_form.filters())
-    if request.GET.get("export") == "csv":
-        audit_record(actor=request.user, action="breach_register.export", object_type="breach_register",
-                     filters={k: str(v) for k, v in filter_form.filters().items()})
-        writer = csv.writer(_Echo(), delimiter=";")
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in _register_rows(assessments)), content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="datalekregister-{timezone.localdate():%Y%m%d}.csv"'
-        return response
+    fmt = export_format(request)
+    if fmt:
+        exports.register_export_logged(actor=request.user, register="breaches", fmt=fmt, filters=filter_form.filters())
+        return tabular_response(columns=exports.BREACH_COLUMNS, rows=assessments.iterator(chunk_size=2000),
+                                filename="datalekregister", fmt=fmt, sheet_title=_("Breach register"))
     page = Paginator(assessments, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,12 +12,13 @@ from rules import has_perm
 
 from portal.access import access_for
 from portal.forms import add_service_errors
+from portal.exports import export_format, tabular_response
 from portal.uploads import private_file_response
 from portal.models import School
 
 from sanctions.selectors import dossier_access_any
 
-from . import selectors, services, workflow
+from . import exports, selectors, services, workflow
 from .forms import FIELD_FORMS, RECORD_FORMS, CaseFilterForm, EvidenceForm, ReportForm, TakedownOutcomeForm, TransitionForm
 from .models import Takedown
 
@@ -98,6 +99,11 @@ def dashboard(request):
     filter_form = CaseFilterForm(request.GET or None, schools=schools.distinct().order_by("name"))
     filters = filter_form.filters()
     cases = selectors.incident_list_visible_to(user=request.user, filters=filters)
+    fmt = export_format(request)
+    if fmt:
+        exports.register_export_logged(actor=request.user, register="incidents", fmt=fmt, filters=filters)
+        return tabular_response(columns=exports.INCIDENT_COLUMNS, rows=cases.iterator(chunk_size=2000),
+                                filename="incidenten", fmt=fmt, sheet_title=_("Incidents"))
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -264,3 +270,16 @@ def evidence_file(request, token):
         raise Http404
     return private_file_response(evidence.file, content_type=evidence.content_type, filename=evidence.original_name,
                                  inline=evidence.is_image and "download" not in request.GET)
+
+
+@require_GET
+@login_required
+def case_report(request, pk):
+    """The case report PDF: for those who see the whole case, not for the reporter's own view."""
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    if not selectors.incident_full_view_allowed(user=request.user, incident=incident):
+        raise PermissionDenied
+    response = HttpResponse(exports.case_report_pdf(incident=incident, actor=request.user), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="zaakrapport-{incident.reference}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -6,7 +6,7 @@ from incidents.models import PoliceReportFiler
 from portal.forms import EvidenceFilesField
 from portal.models import PersonKind, School
 
-from .models import LviReport, Sanction
+from .models import LviReport, Sanction, SanctionStatus, SubjectKind
 
 
 class SanctionForm(forms.ModelForm):
@@ -107,3 +107,15 @@ class PoliceReportFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class SanctionFilterForm(PoliceReportFilterForm):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    kind = forms.ChoiceField(label=_("For"), required=False)
+    field_order = ["status", "kind", "school", "year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["filed_by"]
+        self.fields["status"].choices = [("", _("All"))] + list(SanctionStatus.choices)
+        self.fields["kind"].choices = [("", _("All"))] + list(SubjectKind.choices)

@@ -7,12 +7,24 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from incidents.models import Involvement, PoliceReport
 from portal.access import access_for
 from portal.models import Person
 
 from .models import Correspondence, LviReport, Measure, Sanction
+
+
+DOSSIER_TITLES = {
+    "pupil": gettext_lazy("Pupil dossier"),
+    "staff": gettext_lazy("Staff dossier"),
+    "guardian": gettext_lazy("Guardian dossier"),
+}
+
+
+def dossier_title(person):
+    return DOSSIER_TITLES.get(person.kind, gettext_lazy("Dossier"))
 
 
 def dossier_scope_q(*, user, prefix=""):
@@ -144,3 +156,20 @@ def offences_without_police_contact(*, user):
         .distinct()
         .order_by("-reported_at")
     )
+
+
+def sanction_list_visible_to(*, user, filters=None):
+    _require_dossier_role(user)
+    qs = Sanction.objects.filter(dossier_scope_q(user=user)).select_related(
+        "person", "school", "measure", "incident", "proposed_by", "decided_by"
+    )
+    filters = filters or {}
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("kind"):
+        qs = qs.filter(person__kind=filters["kind"])
+    if filters.get("school"):
+        qs = qs.filter(school=filters["school"])
+    if filters.get("year"):
+        qs = qs.filter(proposed_at__year=filters["year"])
+    return qs.order_by("-proposed_at", "-pk")

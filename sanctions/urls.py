@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -7,8 +7,10 @@ app_name = "sanctions"
 urlpatterns = [
     path("dossiers/", views.dossier_list, name="dossiers"),
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier"),
+    re_path(r"^dossiers/(?P<pk>\d+)/export\.(?P<fmt>pdf|zip)$", views.dossier_export, name="dossier_export"),
     path("dossiers/<int:pk>/documenten/", views.correspondence_create, name="correspondence_create"),
     path("documenten/<uuid:token>/", views.correspondence_file, name="correspondence_file"),
+    path("sancties/", views.sanction_list, name="list"),
     path("sancties/nieuw/", views.sanction_create, name="create"),
     path("sancties/<int:pk>/", views.sanction_detail, name="detail"),
     path("sancties/<int:pk>/besluit/", views.sanction_decide, name="decide"),

@@ -2,26 +2,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rules import has_perm
 
+from incidents.exports import register_export_logged
 from incidents.selectors import incident_get_visible
 from portal.access import access_for
 from portal.forms import add_service_errors
 from portal.models import School
+from portal.exports import export_format, tabular_response
 from portal.uploads import private_file_response
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     CorrespondenceForm, DossierSearchForm, GuardianContactForm, LviCallForm, LviReportForm, PoliceReportFilterForm,
-    SanctionDecisionForm, SanctionForm,
+    SanctionDecisionForm, SanctionFilterForm, SanctionForm,
 )
-
-DOSSIER_TITLES = {"pupil": _("Pupil dossier"), "staff": _("Staff dossier"), "guardian": _("Guardian dossier")}
-
 
 @login_required
 def dossier_list(request):
@@ -39,7 +38,7 @@ def _dossier_context(request, person, correspondence_form=None):
     can_act = has_perm("sanctions.impose", request.user, person)
     return {
         "person": person,
-        "title": DOSSIER_TITLES.get(person.kind, _("Dossier")),
+        "title": selectors.dossier_title(person),
         "entries": selectors.dossier_entries(person=person),
         "can_act": can_act,
         "correspondence_form": correspondence_form or (CorrespondenceForm(prefix="letter") if can_act else None),
@@ -244,11 +243,13 @@ def lvi_detail(request, pk):
 
 @login_required
 def police_register(request):
-    access = access_for(request.user)
-    boards = access.board_ids["board"] | access.board_ids["admin"]
-    schools = School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=boards)
-    form = PoliceReportFilterForm(request.GET or None, schools=schools.distinct().order_by("name"))
+    form = PoliceReportFilterForm(request.GET or None, schools=_register_schools(request.user))
     reports = selectors.police_report_list_visible_to(user=request.user, filters=form.filters())
+    fmt = export_format(request)
+    if fmt:
+        register_export_logged(actor=request.user, register="police_reports", fmt=fmt, filters=form.filters())
+        return tabular_response(columns=exports.POLICE_REPORT_COLUMNS, rows=reports.iterator(chunk_size=2000),
+                                filename="aangiften", fmt=fmt, sheet_title=_("Police reports"))
     page = Paginator(reports, 25).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -256,3 +257,40 @@ def police_register(request):
         "form": form, "page": page, "querystring": params.urlencode(),
         "missing_police": selectors.offences_without_police_contact(user=request.user)[:50],
     })
+
+
+@require_GET
+@login_required
+def dossier_export(request, pk, fmt):
+    """The dossier as a PDF, or a ZIP with the PDF and every attachment; scoped like the dossier page."""
+    person = selectors.person_get_visible(user=request.user, pk=pk)
+    if fmt == "pdf":
+        pdf = exports.dossier_pdf(person=person, actor=request.user)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{exports.dossier_filename(person, "pdf")}"'
+    else:
+        response = FileResponse(exports.dossier_zip(person=person, actor=request.user), as_attachment=True,
+                                filename=exports.dossier_filename(person, "zip"), content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _register_schools(user):
+    access = access_for(user)
+    boards = access.board_ids["board"] | access.board_ids["admin"]
+    return (School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=boards)).distinct().order_by("name")
+
+
+@login_required
+def sanction_list(request):
+    form = SanctionFilterForm(request.GET or None, schools=_register_schools(request.user))
+    sanctions = selectors.sanction_list_visible_to(user=request.user, filters=form.filters())
+    fmt = export_format(request)
+    if fmt:
+        register_export_logged(actor=request.user, register="sanctions", fmt=fmt, filters=form.filters())
+        return tabular_response(columns=exports.SANCTION_COLUMNS, rows=sanctions.iterator(chunk_size=2000),
+                                filename="sancties", fmt=fmt, sheet_title=_("Sanctions"))
+    page = Paginator(sanctions, 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "sanctions/sanction_list.html", {"form": form, "page": page, "querystring": params.urlencode()})

@@ -6,6 +6,6 @@ from .base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
-LOGGING["loggers"] = {"celery.app.trace": {"level": "WARNING"}}  # noqa: F405 - eager tasks would log every delivery
+LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405 - eager tasks would log every delivery
 STATIC_ROOT = BASE_DIR / "var" / "static"  # noqa: F405 - served from the apps' folders while developing
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -129,7 +129,7 @@ def test_the_register_keeps_every_breach_filters_and_exports_csv(client, fg, bre
     assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode()), delimiter=";"))
     assert [row[0] for row in rows[1:]] == [breaches["late"].reference]
-    assert AuditEvent.objects.filter(action="breach_register.export", actor=fg).exists()
+    assert AuditEvent.objects.filter(action="export.breaches", actor=fg).exists()
 
 
 @pytest.mark.django_db

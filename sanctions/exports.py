@@ -1,0 +1,80 @@
+"""Exports of a person's dossier: a PDF, and a ZIP with the PDF and every attachment in folders."""
+
+import re
+import tempfile
+import zipfile
+
+from incidents.models import Evidence
+from portal.audit import audit_record
+from django.utils.translation import gettext_lazy as _
+
+from portal.exports import Column, render_pdf
+
+from .models import Correspondence
+from .selectors import dossier_entries, dossier_title as _title
+
+
+def _safe(name):
+    return re.sub(r"[^\w.\- ]+", "_", name).strip() or "bestand"
+
+
+def dossier_pdf(*, person, actor):
+    pdf = render_pdf(
+        template="exports/dossier.html",
+        context={"person": person, "title": _title(person), "entries": dossier_entries(person=person),
+                 "header_right": f"{_title(person)} {person.full_name}"},
+        school_name=person.school.name, exported_by=actor,
+    )
+    audit_record(actor=actor, action="export.dossier_pdf", obj=person, board=person.school.board)
+    return pdf
+
+
+def dossier_filename(person, extension):
+    return _safe(f"{_title(person)} {person.full_name}").replace(" ", "-").lower() + f".{extension}"
+
+
+def dossier_zip(*, person, actor):
+    """A temporary file holding the ZIP: the dossier PDF, correspondence/ and evidence/<case>/."""
+    target = tempfile.TemporaryFile(suffix=".zip")
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(dossier_filename(person, "pdf"), dossier_pdf(person=person, actor=actor))
+        for letter in Correspondence.objects.filter(person=person).order_by("uploaded_at", "pk"):
+            with letter.file.open("rb") as handle:
+                archive.writestr(f"correspondentie/{letter.uploaded_at:%Y%m%d}-{letter.pk}-{_safe(letter.original_name)}", handle.read())
+        evidence = Evidence.objects.filter(incident__involvements__person=person).exclude(file="").select_related("incident")
+        for item in evidence.distinct().order_by("incident_id", "pk"):
+            with item.file.open("rb") as handle:
+                archive.writestr(f"bewijs/{item.incident.reference}/{item.pk}-{_safe(item.original_name)}", handle.read())
+    audit_record(actor=actor, action="export.dossier_zip", obj=person, board=person.school.board)
+    target.seek(0)
+    return target
+
+
+SANCTION_COLUMNS = [
+    Column(_("Person"), lambda s: s.person.full_name),
+    Column(_("Kind"), lambda s: s.person.get_kind_display()),
+    Column(_("Class"), lambda s: s.person.class_name),
+    Column(_("School"), lambda s: s.school.name),
+    Column(_("Measure"), lambda s: s.measure.label),
+    Column(_("Status"), lambda s: s.state_label),
+    Column(_("Case"), lambda s: s.incident.reference if s.incident else ""),
+    Column(_("What is imposed"), lambda s: s.decision),
+    Column(_("Reasoning"), lambda s: s.reasoning),
+    Column(_("Takes effect on"), lambda s: s.starts_on),
+    Column(_("Ends on"), lambda s: s.ends_on),
+    Column(_("Proposed by"), lambda s: str(s.proposed_by)),
+    Column(_("Proposed at"), lambda s: s.proposed_at),
+    Column(_("Decided by"), lambda s: str(s.decided_by) if s.decided_by else ""),
+    Column(_("Decided at"), lambda s: s.decided_at),
+    Column(_("Guardians contacted at"), lambda s: s.guardians_contacted_at),
+]
+
+POLICE_REPORT_COLUMNS = [
+    Column(_("Case"), lambda r: r.incident.reference),
+    Column(_("School"), lambda r: r.incident.school.name),
+    Column(_("Filed by"), lambda r: r.get_filed_by_display()),
+    Column(_("Filed at"), lambda r: r.filed_at),
+    Column(_("Police reference"), lambda r: r.police_reference),
+    Column(_("Police contact"), lambda r: r.police_contact),
+    Column(_("Note"), lambda r: r.note),
+]
