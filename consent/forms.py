@@ -68,7 +68,10 @@ class CheckForm(forms.Form):
 class AnswerForm(forms.Form):
     """The school records an answer that reached it on paper, by mail or by phone."""
 
-    purpose = forms.ModelChoiceField(label=_("Purpose"), queryset=ConsentPurpose.objects.none(), empty_label=_("Choose…"))
+    purposes = forms.ModelMultipleChoiceField(
+        label=_("Purposes"), queryset=ConsentPurpose.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick every purpose this answer covers; one signed form often covers several."),
+    )
     answer = forms.ChoiceField(label=_("Answer"), choices=Answer.choices, widget=forms.RadioSelect)
     given_by = forms.ChoiceField(label=_("Given by"), choices=GivenBy.choices, widget=forms.RadioSelect)
     guardian = forms.ModelChoiceField(label=_("Guardian"), queryset=Person.objects.none(), required=False, empty_label=_("Choose…"))
@@ -80,7 +83,7 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args, person, purposes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].queryset = ConsentPurpose.objects.filter(pk__in=[p.pk for p in purposes])
+        self.fields["purposes"].queryset = ConsentPurpose.objects.filter(pk__in=[p.pk for p in purposes])
         self.fields["given_on"].initial = timezone.localdate()
         self.fields["evidence"].initial = Evidence.SIGNED_FORM
         if person.kind == PersonKind.STAFF:

@@ -42,6 +42,7 @@ MAX_ROWS = 10_000
 NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
 
 CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
+IN_ORDER = "in_order"  # a row without problems in a file that is refused as a whole
 
 
 @dataclass
@@ -96,7 +97,7 @@ class ImportReport:
 
     @property
     def totals(self):
-        counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0, REFUSED: 0}
+        counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0, REFUSED: 0, IN_ORDER: 0}
         for row in self.rows:
             counts[row.outcome] += 1
         return counts
@@ -247,6 +248,8 @@ def import_plan(*, school, data):
     text, report.encoding = decode(data)
     report.delimiter = sniff_delimiter(text)
     parsed = _read_rows(text, report)
+    if not parsed and not report.errors:
+        report.errors.append(_("The file has no pupils below the line with the column names."))
     if report.errors:
         return report
 
@@ -265,6 +268,8 @@ def import_plan(*, school, data):
         first_seen.setdefault(row.number, (row, pupil))
         checked.append((row, pupil, guardian))
     if not report.ok:
+        for row, _p, _g in checked:
+            row.outcome = row.outcome or IN_ORDER
         return report
 
     numbers = {row.number for row, _p, _g in checked}
@@ -295,6 +300,10 @@ def import_plan(*, school, data):
         if guardian_fields:
             _plan_guardian(row, plan, guardian_fields, guardian_plans, guardians_by_email, linked)
     _refuse_double_adoptions(pupil_plans, report)
+    if not report.ok:
+        for row in report.rows:
+            if row.outcome != REFUSED:
+                row.outcome, row.messages = IN_ORDER, []
     report.pupils = list(pupil_plans.values())
     report.guardians = list(guardian_plans.values())
     return report

@@ -19,6 +19,7 @@ from portal.uploads import upload_clean
 from . import imports, selectors
 from .models import (
     Answer, ConsentPurpose, ConsentRecord, Evidence, GivenBy, SchoolAccount, SchoolAccountManager, WorkAccount,
+    private_storage,
 )
 
 # The four purposes every board starts with (002 §9 A5–A6, 001, 000 A5); a board may change or add to them.
@@ -82,7 +83,7 @@ def _check_answer(*, person, purpose, answer, given_by, guardian, given_on, evid
     if person.kind not in (PersonKind.PUPIL, PersonKind.STAFF):
         raise ValidationError(_("Consent is recorded for pupils and staff members only."))
     if purpose.board_id != person.school.board_id or not purpose.active:
-        raise ValidationError({"purpose": _("Choose one of the board's active purposes.")})
+        raise ValidationError({"purposes": _("Choose one of the board's active purposes.")})
     if answer not in Answer.values:
         raise ValidationError({"answer": _("Choose granted or refused.")})
     if person.kind == PersonKind.STAFF and given_by != GivenBy.SELF:
@@ -102,53 +103,61 @@ def _check_answer(*, person, purpose, answer, given_by, guardian, given_on, evid
         raise ValidationError({"evidence": _("Consent must be demonstrable: upload the signed form, or let the person confirm while signed in.")})
 
 
-def _write_answer(*, person, purpose, answer, given_by, guardian, given_on, evidence, actor, upload=None,
-                  confirmed_by=None, note=""):
+def _write_answers(*, person, purposes, answer, given_by, guardian, given_on, evidence, actor, upload=None,
+                   confirmed_by=None, note=""):
+    """One row per purpose; a signed form covering several purposes is stored once and shared by their rows."""
     with transaction.atomic():
         Person.objects.select_for_update().filter(pk=person.pk).first()  # one writer per person at a time
-        previous = (
-            ConsentRecord.objects.filter(person=person, purpose=purpose, given_by=given_by, guardian=guardian,
-                                         given_on__lte=given_on)
-            .in_effect_order().last()
-        )
-        record = ConsentRecord(
-            person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian, given_on=given_on,
-            evidence=evidence, confirmed_by=confirmed_by, recorded_by=actor, note=note,
-            is_withdrawal=answer == Answer.REFUSED and previous is not None and previous.answer == Answer.GRANTED,
-        )
-        stored = False
+        stored_name = None
         try:
             if upload is not None:
-                record.content_type, record.original_name = upload.content_type, upload.original_name
-                record.file.save(upload.content.name, upload.content, save=False)
-                stored = True
-            record.save()
-            audit_record(
-                actor=actor, action="consent.change", obj=record, board=person.school.board, person=person.pk,
-                purpose=purpose.code, answer=answer, withdrawal=record.is_withdrawal, given_by=given_by,
-                guardian=guardian.pk if guardian else None, given_on=given_on.isoformat(), evidence=evidence,
-            )
+                stored_name = private_storage().save(f"consent/{timezone.localdate():%Y/%m}/{upload.content.name}", upload.content)
+            records = []
+            for purpose in purposes:
+                previous = (
+                    ConsentRecord.objects.filter(person=person, purpose=purpose, given_by=given_by, guardian=guardian,
+                                                 given_on__lte=given_on)
+                    .in_effect_order().last()
+                )
+                record = ConsentRecord.objects.create(
+                    person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,
+                    given_on=given_on, evidence=evidence, confirmed_by=confirmed_by, recorded_by=actor, note=note,
+                    is_withdrawal=answer == Answer.REFUSED and previous is not None and previous.answer == Answer.GRANTED,
+                    file=stored_name or "", content_type=upload.content_type if upload else "",
+                    original_name=upload.original_name if upload else "",
+                )
+                audit_record(
+                    actor=actor, action="consent.change", obj=record, board=person.school.board, person=person.pk,
+                    purpose=purpose.code, answer=answer, withdrawal=record.is_withdrawal, given_by=given_by,
+                    guardian=guardian.pk if guardian else None, given_on=given_on.isoformat(), evidence=evidence,
+                )
+                records.append(record)
         except Exception:
-            if stored:
-                record.file.storage.delete(record.file.name)
+            if stored_name:
+                private_storage().delete(stored_name)
             raise
-    return record
+    return records
 
 
-def consent_record(*, person, purpose, answer, given_by, actor, guardian=None, given_on=None,
+def consent_record(*, person, purposes, answer, given_by, actor, guardian=None, given_on=None,
                    evidence=Evidence.NOTED, file=None, note=""):
-    """The school records an answer: a grant with its signed form, or a refusal or withdrawal (at once)."""
+    """The school records an answer for one or more purposes: a grant with its signed form, or a refusal
+    or withdrawal, which takes effect at once. Returns the new rows."""
     _require_manager(actor, person.school)
     given_on = given_on or timezone.localdate()
+    purposes = list(purposes)
+    if not purposes:
+        raise ValidationError({"purposes": _("Choose at least one purpose.")})
     if evidence == Evidence.SIGNED_IN:
         raise ValidationError({"evidence": _("Only the person themself can confirm while signed in.")})
-    _check_answer(person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,
-                  given_on=given_on, evidence=evidence)
+    for purpose in purposes:
+        _check_answer(person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,
+                      given_on=given_on, evidence=evidence)
     upload = upload_clean(file) if file else None
     if evidence == Evidence.SIGNED_FORM and upload is None:
         raise ValidationError({"file": _("Upload the signed form (PDF, PNG or JPEG).")})
-    return _write_answer(person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,
-                         given_on=given_on, evidence=evidence, actor=actor, upload=upload, note=note)
+    return _write_answers(person=person, purposes=purposes, answer=answer, given_by=given_by, guardian=guardian,
+                          given_on=given_on, evidence=evidence, actor=actor, upload=upload, note=note)
 
 
 def consent_confirm_signed_in(*, user, person, purpose, answer):
@@ -162,8 +171,8 @@ def consent_confirm_signed_in(*, user, person, purpose, answer):
     today = timezone.localdate()
     _check_answer(person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,
                   given_on=today, evidence=Evidence.SIGNED_IN)
-    return _write_answer(person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,
-                         given_on=today, evidence=Evidence.SIGNED_IN, actor=user, confirmed_by=user)
+    return _write_answers(person=person, purposes=[purpose], answer=answer, given_by=given_by, guardian=guardian,
+                          given_on=today, evidence=Evidence.SIGNED_IN, actor=user, confirmed_by=user)[0]
 
 
 # Turning 16 -------------------------------------------------------------------------------------------

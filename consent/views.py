@@ -115,7 +115,7 @@ def person(request, pk):
         data = form.cleaned_data
         try:
             services.consent_record(
-                person=person, purpose=data["purpose"], answer=data["answer"], given_by=data["given_by"],
+                person=person, purposes=data["purposes"], answer=data["answer"], given_by=data["given_by"],
                 guardian=data.get("guardian"), given_on=data["given_on"], evidence=data["evidence"], file=data["file"],
                 note=data["note"], actor=request.user,
             )

@@ -271,6 +271,7 @@ class CaseFilterForm(forms.Form):
     school = forms.ModelChoiceField(label=_("School"), required=False, queryset=School.objects.none())
     privacy = forms.BooleanField(label=_("Privacy incidents only"), required=False)
     older_than_days = forms.IntegerField(label=_("Older than (days)"), required=False, min_value=0, max_value=3650)
+    include_closed = forms.BooleanField(label=_("Include closed and dismissed cases"), required=False)
     order = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
         ("-reported_at", _("Newest first")),
         ("reported_at", _("Oldest first")),
@@ -336,6 +337,21 @@ class BreachFilterForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["risk"].choices = [("", _("All"))] + list(BreachRisk.choices)
+        self.fields["school"].queryset = schools
+
+    def filters(self):
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class StatisticsFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Up to and including"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    school = forms.ModelChoiceField(label=_("School"), required=False, queryset=School.objects.none())
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
 
     def filters(self):

@@ -35,7 +35,7 @@ def incident_list_visible_to(*, user, filters=None):
     filters = filters or {}
     if filters.get("state"):
         qs = qs.filter(state=filters["state"])
-    elif filters.get("open_only", True):
+    elif not filters.get("include_closed"):
         qs = qs.filter(state__in=workflow.OPEN_STATES)
     for field in ("severity", "category", "platform"):
         if filters.get(field):

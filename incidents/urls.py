@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import breach_views, views
+from . import breach_views, statistics_views, views
 
 app_name = "incidents"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("zaken/<int:pk>/vastleggen/<slug:kind>/", views.incident_record, name="record"),
     path("zaken/<int:pk>/berichten/<int:takedown_pk>/uitkomst/", views.takedown_outcome, name="takedown_outcome"),
     path("bewijs/<uuid:token>/", views.evidence_file, name="evidence_file"),
+    path("statistiek/", statistics_views.statistics_page, name="statistics"),
     path("datalekken/", breach_views.breach_queue, name="breach_queue"),
     path("datalekken/register/", breach_views.breach_register, name="breach_register"),
     path("datalekken/<int:pk>/", breach_views.breach_detail, name="breach_detail"),

@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .audit import audit_record
 from .models import AuditEvent, Board, Membership, Person, School, User
+
+
+def _audit_membership(request, membership, action):
+    audit_record(actor=request.user, action=action, obj=membership, board=membership.board,
+                 user=membership.user_id, role=membership.role, school=membership.school_id,
+                 starts_on=str(membership.starts_on or ""), ends_on=str(membership.ends_on or ""))
 
 
 class MembershipInline(admin.TabularInline):
@@ -26,6 +33,24 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        flags = {"is_active", "is_staff", "is_superuser", "groups", "user_permissions"} & set(form.changed_data)
+        if flags:
+            audit_record(actor=request.user, action="permissions.user", obj=obj, changed=sorted(flags),
+                         is_active=obj.is_active, is_staff=obj.is_staff, is_superuser=obj.is_superuser)
+
+    def save_formset(self, request, form, formset, change):
+        """Role changes made in the user's membership rows are permission changes: audit each one."""
+        instances = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            _audit_membership(request, membership, "permissions.membership_delete")
+            membership.delete()
+        for membership in instances:
+            membership.save()
+            _audit_membership(request, membership, "permissions.membership_change")
+        formset.save_m2m()
+
 
 @admin.register(Board)
 class BoardAdmin(admin.ModelAdmin):
@@ -46,6 +71,19 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "board"]
     search_fields = ["user__email", "user__last_name"]
     autocomplete_fields = ["user", "school"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _audit_membership(request, obj, "permissions.membership_change")
+
+    def delete_model(self, request, obj):
+        _audit_membership(request, obj, "permissions.membership_delete")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            _audit_membership(request, membership, "permissions.membership_delete")
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Person)

@@ -1,4 +1,6 @@
-from .models import AuditEvent
+from django.db.models import Q
+
+from .models import AuditEvent, Membership
 
 
 def audit_record(*, actor, action, obj=None, object_type="", object_id="", board=None, **detail):
@@ -11,3 +13,21 @@ def audit_record(*, actor, action, obj=None, object_type="", object_id="", board
         object_id=str(obj.pk) if obj is not None else str(object_id),
         detail=detail,
     )
+
+
+def audit_events_visible_to(*, user, boards, filters=None):
+    """Events of the user's boards, including those of their board's people that name no board."""
+    people = Membership.objects.filter(board_id__in=boards).values("user_id")
+    events = AuditEvent.objects.filter(Q(board_id__in=boards) | Q(board__isnull=True, actor_id__in=people)).select_related("actor")
+    filters = filters or {}
+    if filters.get("action"):
+        events = events.filter(action__icontains=filters["action"])
+    if filters.get("actor"):
+        events = events.filter(Q(actor__email__icontains=filters["actor"]) | Q(actor__last_name__icontains=filters["actor"]))
+    if filters.get("object_id"):
+        events = events.filter(object_id=filters["object_id"])
+    if filters.get("date_from"):
+        events = events.filter(at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        events = events.filter(at__date__lte=filters["date_to"])
+    return events.order_by("-at", "-pk")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("meldingen/", views.inbox, name="inbox"),
     path("meldingen/gelezen/", views.inbox_mark_read, name="inbox_mark_all_read"),
     path("meldingen/<int:pk>/gelezen/", views.inbox_mark_read, name="inbox_mark_read"),
+    path("audit/", views.audit_trail, name="audit_trail"),
     path("account/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

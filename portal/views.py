@@ -1,12 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .models import Notification
+from .access import access_for
+from .audit import audit_events_visible_to
+from .forms import AuditFilterForm
+from .models import Notification, Role
 from .notifications import notification_mark_read
 
 
@@ -33,3 +37,18 @@ def inbox_mark_read(request, pk=None):
         count = notification_mark_read(user=request.user)
         messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
     return redirect("inbox")
+
+
+@login_required
+def audit_trail(request):
+    """The audit trail for the administrator and the FG: searchable, never editable."""
+    access = access_for(request.user)
+    boards = access.board_ids[Role.ADMIN] | access.privacy_board_ids
+    if not boards:
+        raise PermissionDenied(_("The audit trail is for the administrator and the privacy officer (FG)."))
+    form = AuditFilterForm(request.GET or None)
+    events = audit_events_visible_to(user=request.user, boards=boards, filters=form.filters())
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "portal/audit_trail.html", {"form": form, "page": page, "querystring": query.urlencode()})

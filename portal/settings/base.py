@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -165,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
     "breach-deadline-reminders": {"task": "incidents.tasks.remind_breach_deadlines", "schedule": 300.0},
     "takedown-watch": {"task": "incidents.tasks.remind_takedowns", "schedule": 600.0},
     "stalled-cases": {"task": "incidents.tasks.remind_stalled_cases", "schedule": 3600.0},
+    # Daily: pupils who turned 16 must now answer for themselves; their school's administrators are told once.
+    "consent-turning-16": {"task": "consent.tasks.notify_pupils_turning_16", "schedule": crontab(hour=6, minute=30)},
 }
 
 # Notifications: where links in e-mails point, and when reminders fire.

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from consent import demo as consent_demo
 from incidents import services
 from incidents.models import Category, Involvement, InvolvementRole, Platform
 from incidents.walkthrough import walk_to
@@ -160,3 +161,4 @@ class Command(BaseCommand):
                                              reasoning="Beoordeeld met de vertrouwenspersoon.")
             walk_to(incident, state, leader)
         sanctions_demo.load(schools=schools, leaders=leaders)
+        consent_demo.load(board=board, schools=schools, users=users, rng=rng)
