@@ -87,10 +87,11 @@ def load(*, board, schools, users, rng):
     )
     Membership.objects.create(user=former, board=board, school=schools[0], role=Role.STAFF,
                               starts_on=today - datetime.timedelta(days=800), ends_on=today - datetime.timedelta(days=30))
-    services.school_account_save(
+    account = services.school_account_save(
         school=schools[0], actor=admin, platform="instagram", handle="@hetbaken", note="Het officiële account van Het Baken.",
         add_managers=[former, users["communicatie"]],
     )
+    account.manager_rows.filter(user=former).update(added_at=timezone.now() - datetime.timedelta(days=700))
     services.school_account_save(
         school=schools[1], actor=admin, platform="facebook", handle="De Horizon", add_managers=[users["communicatie"]],
     )

@@ -161,12 +161,27 @@ class StudentNumber(models.Model):
         return self.number
 
 
-class WorkAccount(models.Model):
+class RegisteredAccount(models.Model):
+    """What both registers keep of a social-media account: where, under which name, and since when."""
+
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    handle = models.CharField(_("account name"), max_length=200)
+    ended_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by"))
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["school", "platform", "handle"]
+
+    def __str__(self):
+        return f"{self.get_platform_display()}: {self.handle}"
+
+
+class WorkAccount(RegisteredAccount):
     """A staff member's work account (002 §9 C1–C2): own name with the school, used in a closed group."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="work_accounts", verbose_name=_("school"))
-    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
-    handle = models.CharField(_("account name"), max_length=200)
     closed_group = models.BooleanField(
         _("used in a closed group"), default=True,
         help_text=_("Protocol: a work account communicates with pupils only within a closed group."),
@@ -181,52 +196,36 @@ class WorkAccount(models.Model):
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="work_accounts",
         verbose_name=_("owner (staff member)"), limit_choices_to={"kind": "staff"},
     )
-    ended_on = models.DateField(_("closed on"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by"))
-    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
 
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(RegisteredAccount.Meta):
         verbose_name = _("work account")
         verbose_name_plural = _("work accounts")
-        ordering = ["school", "platform", "handle"]
         constraints = [
             models.CheckConstraint(condition=Q(owner__isnull=False) | Q(owner_person__isnull=False), name="work_account_has_owner"),
         ]
-
-    def __str__(self):
-        return f"{self.get_platform_display()}: {self.handle}"
 
     @property
     def owner_name(self):
         return str(self.owner or self.owner_person.full_name)
 
 
-class SchoolAccount(models.Model):
+class SchoolAccount(RegisteredAccount):
     """An account owned by the school (002 §9 C3): it stays with the school when a manager leaves (footnote 4)."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="school_accounts", verbose_name=_("owning school"))
-    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
-    handle = models.CharField(_("account name"), max_length=200)
     note = models.TextField(_("note"), blank=True)
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="SchoolAccountManager", through_fields=("account", "user"),
         related_name="managed_school_accounts", verbose_name=_("managers"),
     )
-    ended_on = models.DateField(_("closed on"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by"))
-    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
 
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(RegisteredAccount.Meta):
         verbose_name = _("school account")
         verbose_name_plural = _("school accounts")
-        ordering = ["school", "platform", "handle"]
-
-    def __str__(self):
-        return f"{self.get_platform_display()}: {self.handle}"
 
 
 class SchoolAccountManager(models.Model):

@@ -235,38 +235,37 @@ def pupils_import(*, school, actor, data, dry_run=False):
 
 # Registers --------------------------------------------------------------------------------------------
 
-def work_account_save(*, school, actor, account=None, **fields):
-    """Register a staff member's work account, or change it (closing it sets ``ended_on``)."""
+def _account_save(model, *, school, actor, account, fields):
+    """Create or change a register entry of ``school``; the caller holds the transaction."""
     _require_manager(actor, school)
     if account is not None and account.school_id != school.pk:
         raise PermissionDenied
+    account = account or model(school=school, created_by=actor)
+    for name, value in fields.items():
+        setattr(account, name, value)
+    account.full_clean()
+    account.save()
+    return account
+
+
+def work_account_save(*, school, actor, account=None, **fields):
+    """Register a staff member's work account, or change it (closing it sets ``ended_on``)."""
     with transaction.atomic():
-        account = account or WorkAccount(school=school, created_by=actor)
-        for name, value in fields.items():
-            setattr(account, name, value)
-        account.full_clean()
-        account.save()
+        account = _account_save(WorkAccount, school=school, actor=actor, account=account, fields=fields)
         audit_record(actor=actor, action="consent.register_change", obj=account, board=school.board)
     return account
 
 
 def school_account_save(*, school, actor, account=None, add_managers=(), **fields):
     """Register a school account, or change it; ``add_managers`` become managers from now on."""
-    _require_manager(actor, school)
-    if account is not None and account.school_id != school.pk:
-        raise PermissionDenied
     with transaction.atomic():
-        account = account or SchoolAccount(school=school, created_by=actor)
-        for name, value in fields.items():
-            setattr(account, name, value)
-        account.full_clean()
-        account.save()
+        account = _account_save(SchoolAccount, school=school, actor=actor, account=account, fields=fields)
         current = set(account.manager_rows.filter(handed_over_at__isnull=True).values_list("user_id", flat=True))
-        for user in add_managers:
-            if user.pk not in current:
-                SchoolAccountManager.objects.create(account=account, user=user)
+        added = [user for user in add_managers if user.pk not in current]
+        for user in added:
+            SchoolAccountManager.objects.create(account=account, user=user)
         audit_record(actor=actor, action="consent.register_change", obj=account, board=school.board,
-                     managers_added=[u.pk for u in add_managers if u.pk not in current])
+                     managers_added=[user.pk for user in added])
     return account
 
 

@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 
 from portal.access import access_for
 from portal.audit import audit_record
-from portal.exports import export_format, tabular_response
+from portal.exports import export_format, register_export_response
 from portal.forms import add_service_errors
-from portal.models import School
 
 from . import exports, selectors, services
-from .forms import BreachAssessmentForm, BreachFilterForm
+from .forms import BreachAssessmentForm
 from .models import BreachAssessment
 
 
@@ -63,13 +62,11 @@ def breach_register(request):
     boards = access.privacy_board_ids | access.board_ids["admin"]
     if not boards:
         raise PermissionDenied(_("The breach register is for the privacy officer (FG) and the administrator."))
-    filter_form = BreachFilterForm(request.GET or None, schools=School.objects.filter(board__in=boards).order_by("name"))
-    assessments = selectors.breach_list_visible_to(user=request.user, filters=filter_form.filters())
+    spec = exports.breach_register(user=request.user, params=request.GET)
     fmt = export_format(request)
     if fmt:
-        exports.register_export_logged(actor=request.user, register="breaches", fmt=fmt, filters=filter_form.filters())
-        return tabular_response(columns=exports.BREACH_COLUMNS, rows=assessments.iterator(chunk_size=2000),
-                                filename="datalekregister", fmt=fmt, sheet_title=_("Breach register"))
+        return register_export_response(request, spec, fmt)
+    filter_form, assessments = spec.form, spec.rows
     page = Paginator(assessments, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -3,8 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import audit_record
-from portal.exports import Column, render_pdf
+from portal.access import access_for
+from portal.exports import Column, RegisterExport, choice_label, render_pdf, yes_no
+from portal.models import School
 
+from . import selectors
 from .selectors import incident_records, incident_timeline
 
 
@@ -27,13 +30,13 @@ INCIDENT_COLUMNS = [
     Column(_("Reported at"), lambda i: i.reported_at),
     Column(_("Occurred at"), lambda i: i.occurred_at),
     Column(_("Discovered at"), lambda i: i.discovered_at),
-    Column(_("Category"), lambda i: i.get_category_display()),
-    Column(_("Platform"), lambda i: i.get_platform_display()),
-    Column(_("Severity"), lambda i: i.get_severity_display()),
-    Column(_("Privacy incident"), lambda i: _("yes") if i.privacy_flag else _("no")),
-    Column(_("Step"), lambda i: i.get_state_display()),
+    Column(_("Category"), choice_label("category")),
+    Column(_("Platform"), choice_label("platform")),
+    Column(_("Severity"), choice_label("severity")),
+    Column(_("Privacy incident"), yes_no("privacy_flag")),
+    Column(_("Step"), choice_label("state")),
     Column(_("In this step since"), lambda i: i.state_changed_at),
-    Column(_("Decision"), lambda i: i.get_decision_display()),
+    Column(_("Decision"), choice_label("decision")),
 ]
 
 BREACH_COLUMNS = [
@@ -55,6 +58,28 @@ BREACH_COLUMNS = [
 ]
 
 
-def register_export_logged(*, actor, register, fmt, filters, board=None):
-    audit_record(actor=actor, action=f"export.{register}", object_type=register, board=board, format=fmt,
-                 filters={k: str(v) for k, v in filters.items()})
+def case_list_schools(user):
+    access = access_for(user)
+    boards = access.overseen_board_ids | access.privacy_board_ids
+    return (School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=boards)).distinct().order_by("name")
+
+
+def incident_register(*, user, params):
+    from .forms import CaseFilterForm
+
+    form = CaseFilterForm(params or None, schools=case_list_schools(user))
+    filters = form.filters()
+    return RegisterExport(name="incidents", rows=selectors.incident_list_visible_to(user=user, filters=filters),
+                          columns=INCIDENT_COLUMNS, filename="incidenten", title=_("Incidents"), filters=filters, form=form)
+
+
+def breach_register(*, user, params):
+    from .forms import BreachFilterForm
+
+    access = access_for(user)
+    boards = access.privacy_board_ids | access.board_ids["admin"]
+    form = BreachFilterForm(params or None, schools=School.objects.filter(board__in=boards).order_by("name"))
+    filters = form.filters()
+    return RegisterExport(name="breaches", rows=selectors.breach_list_visible_to(user=user, filters=filters),
+                          columns=BREACH_COLUMNS, filename="datalekregister", title=_("Breach register"),
+                          filters=filters, form=form)

@@ -432,7 +432,8 @@ class Evaluation(IncidentRecord):
         verbose_name_plural = _("evaluations")
 
     def __str__(self):
-        return f"{_('Evaluation')} {self.created_at:%d-%m-%Y}"
+        label = _("Evaluation")
+        return f"{label} {self.created_at:%d-%m-%Y}"
 
 
 class AssignmentKind(models.TextChoices):
@@ -510,7 +511,8 @@ class BreachAssessment(models.Model):
         indexes = [models.Index(fields=["decided_at", "discovered_at"])]
 
     def __str__(self):
-        return f"{_('Breach review')} {self.incident.reference}"
+        label = _("Breach review")
+        return f"{label} {self.incident.reference}"
 
     @property
     def deadline(self):

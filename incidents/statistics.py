@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, F, Min, Q, Window
 from django.db.models.functions import Lead, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import access_for
-from portal.exports import Column
+from portal.exports import Column, RegisterExport, choice_label, yes_no
+from portal.models import School
 
 from .models import Category, Incident, Platform, Transition
 from .workflow import STEPS, State
@@ -122,11 +124,27 @@ def pseudonym(incident_id):
 PSEUDONYMISED_COLUMNS = [
     Column(_("Case (pseudonym)"), lambda i: pseudonym(i.pk)),
     Column(_("School"), lambda i: i.school.name),
-    Column(_("Month"), lambda i: i.reported_at.strftime("%Y-%m")),
-    Column(_("Category"), lambda i: i.get_category_display()),
-    Column(_("Platform"), lambda i: i.get_platform_display()),
-    Column(_("Severity"), lambda i: i.get_severity_display()),
-    Column(_("Privacy incident"), lambda i: _("yes") if i.privacy_flag else _("no")),
-    Column(_("Step"), lambda i: i.get_state_display()),
-    Column(_("Decision"), lambda i: i.get_decision_display()),
+    Column(_("Month"), lambda i: timezone.localtime(i.reported_at).strftime("%Y-%m")),
+    Column(_("Category"), choice_label("category")),
+    Column(_("Platform"), choice_label("platform")),
+    Column(_("Severity"), choice_label("severity")),
+    Column(_("Privacy incident"), yes_no("privacy_flag")),
+    Column(_("Step"), choice_label("state")),
+    Column(_("Decision"), choice_label("decision")),
 ]
+
+
+def statistics_schools(user):
+    access = access_for(user)
+    boards = access.board_ids["board"] | access.board_ids["admin"]
+    return (School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=boards)).distinct().order_by("name")
+
+
+def statistics_register(*, user, params):
+    from .forms import StatisticsFilterForm
+
+    form = StatisticsFilterForm(params or None, schools=statistics_schools(user))
+    filters = form.filters()
+    rows = incidents_for_statistics(user=user, filters=filters).select_related("school").order_by("reported_at", "pk")
+    return RegisterExport(name="statistics", rows=rows, columns=PSEUDONYMISED_COLUMNS,
+                          filename="statistiek-gepseudonimiseerd", title=_("Statistics"), filters=filters, form=form)

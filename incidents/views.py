@@ -12,14 +12,14 @@ from rules import has_perm
 
 from portal.access import access_for
 from portal.forms import add_service_errors
-from portal.exports import export_format, tabular_response
+from portal.exports import export_format, register_export_response
 from portal.uploads import private_file_response
 from portal.models import School
 
 from sanctions.selectors import dossier_access_any
 
 from . import exports, selectors, services, workflow
-from .forms import FIELD_FORMS, RECORD_FORMS, CaseFilterForm, EvidenceForm, ReportForm, TakedownOutcomeForm, TransitionForm
+from .forms import FIELD_FORMS, RECORD_FORMS, EvidenceForm, ReportForm, TakedownOutcomeForm, TransitionForm
 from .models import Takedown
 
 # Which forms a step puts first on the case page; the others stay available under "other records".
@@ -95,15 +95,11 @@ def dashboard(request):
     access = access_for(request.user)
     if not access.works_cases:
         return redirect("incidents:my_reports")
-    schools = School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=access.overseen_board_ids | access.privacy_board_ids)
-    filter_form = CaseFilterForm(request.GET or None, schools=schools.distinct().order_by("name"))
-    filters = filter_form.filters()
-    cases = selectors.incident_list_visible_to(user=request.user, filters=filters)
+    spec = exports.incident_register(user=request.user, params=request.GET)
     fmt = export_format(request)
     if fmt:
-        exports.register_export_logged(actor=request.user, register="incidents", fmt=fmt, filters=filters)
-        return tabular_response(columns=exports.INCIDENT_COLUMNS, rows=cases.iterator(chunk_size=2000),
-                                filename="incidenten", fmt=fmt, sheet_title=_("Incidents"))
+        return register_export_response(request, spec, fmt)
+    filter_form, filters, cases = spec.form, spec.filters, spec.rows
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

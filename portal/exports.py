@@ -26,6 +26,29 @@ def render_pdf(*, template, context, school_name, exported_by):
     return weasyprint.HTML(string=html).write_pdf()
 
 
+def choice_label(field_name):
+    """A column value: the display label of a choices field, looked up once per language, not per row."""
+    from django.utils import translation
+
+    cache = {}
+
+    def value(obj):
+        language = translation.get_language()
+        labels = cache.get(language)
+        if labels is None:
+            labels = cache[language] = {key: str(label) for key, label in obj._meta.get_field(field_name).flatchoices}
+        raw = getattr(obj, field_name)
+        return labels.get(raw, raw)
+
+    return value
+
+
+def yes_no(attribute):
+    from django.utils.translation import gettext
+
+    return lambda obj: gettext("yes") if getattr(obj, attribute) else gettext("no")
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -58,16 +81,21 @@ def _csv_rows(columns, rows):
         yield writer.writerow(values)
 
 
-def write_xlsx(*, columns, rows, sheet_title, target):
+def write_xlsx(*, columns, rows, sheet_title, target, progress=None, every=2000):
     """Write rows to an XLSX file in openpyxl's write-only mode: memory stays flat however many rows."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(sheet_title)[:31])
     sheet.append([str(c.header) for c in columns])
+    written = 0
     for row in rows:
         sheet.append([_plain(column.value(row)) for column in columns])
+        written += 1
+        if progress is not None and written % every == 0:
+            progress(written)
     workbook.save(target)
+    return written
 
 
 def tabular_response(*, columns, rows, filename, fmt, sheet_title):
@@ -87,3 +115,146 @@ def export_format(request):
     """The format asked for with ?export=csv|xlsx, or None for the normal page."""
     fmt = request.GET.get("export")
     return fmt if fmt in ("csv", "xlsx") else None
+
+
+@dataclass
+class RegisterExport:
+    """A list page's rows as an export: built from the page's query string for one user."""
+
+    name: str
+    rows: Any  # a QuerySet, already scoped to the user and filtered
+    columns: list
+    filename: str
+    title: str
+    filters: dict
+    form: Any = None
+
+
+# name -> function(*, user, params) -> RegisterExport, so that a worker can rebuild the same export.
+REGISTERS = {
+    "incidents": "incidents.exports.incident_register",
+    "breaches": "incidents.exports.breach_register",
+    "statistics": "incidents.statistics.statistics_register",
+    "sanctions": "sanctions.exports.sanction_register",
+    "police_reports": "sanctions.exports.police_report_register",
+}
+
+
+def register_build(name, *, user, params):
+    from django.utils.module_loading import import_string
+
+    return import_string(REGISTERS[name])(user=user, params=params)
+
+
+def export_params(request):
+    params = request.GET.copy()
+    for key in ("export", "page"):
+        params.pop(key, None)
+    return params
+
+
+def register_export_response(request, spec, fmt):
+    """Answer ?export=csv|xlsx for a register: CSV streams; a large XLSX is made by a worker."""
+    from django.conf import settings
+    from django.shortcuts import redirect
+
+    from .audit import audit_record
+
+    audit_record(actor=request.user, action=f"export.{spec.name}", object_type=spec.name, format=fmt,
+                 filters={k: str(v) for k, v in spec.filters.items()})
+    if fmt == "xlsx" and spec.rows.count() > settings.MELDPUNT_EXPORT_BACKGROUND_ROWS:
+        job = export_job_start(user=request.user, register=spec.name, params=export_params(request).urlencode(), fmt=fmt)
+        return redirect("export_job", pk=job.pk)
+    rows = spec.rows.iterator(chunk_size=2000)
+    return tabular_response(columns=spec.columns, rows=rows, filename=spec.filename, fmt=fmt, sheet_title=spec.title)
+
+
+def export_job_start(*, user, register, params, fmt):
+    from django.db import transaction
+
+    from .models import ExportJob
+
+    with transaction.atomic():
+        job = ExportJob.objects.create(user=user, register=register, params=params, fmt=fmt)
+        transaction.on_commit(lambda: _queue_export(job.pk))
+    return job
+
+
+def _queue_export(job_id):
+    import logging
+
+    from .tasks import run_export_job
+
+    try:
+        run_export_job.apply_async(args=[job_id], retry=False)
+    except Exception:  # noqa: BLE001 - the page shows the job as waiting; the sweeper queues it again
+        logging.getLogger(__name__).warning("Export job %s could not be queued.", job_id, exc_info=True)
+
+
+def export_job_run(*, job_id):
+    """Make the file of one export job. Safe to run twice: only a waiting job is taken."""
+    from django.conf import settings
+    from django.core.files import File
+    from django.db import transaction
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from .models import ExportJob, ExportJobState
+
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id, state=ExportJobState.PENDING).first()
+        if job is None:
+            return False
+        job.state = ExportJobState.RUNNING
+        job.save(update_fields=["state"])
+    try:
+        with translation.override(None):
+            translation.activate(settings.LANGUAGE_CODE)
+            spec = register_build(job.register, user=job.user, params=QueryDict(job.params))
+            total = spec.rows.count()
+            ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
+
+            def progress(done):
+                ExportJob.objects.filter(pk=job.pk).update(done_rows=done)
+
+            with tempfile.TemporaryFile(suffix=".xlsx") as target:
+                written = write_xlsx(columns=spec.columns, rows=spec.rows.iterator(chunk_size=2000),
+                                     sheet_title=spec.title, target=target, progress=progress)
+                target.seek(0)
+                filename = f"{spec.filename}-{timezone.localdate():%Y%m%d}.xlsx"
+                job.file.save(filename, File(target), save=False)
+        job.filename = filename
+        job.done_rows = written
+        job.total_rows = max(total, written)
+        job.state = ExportJobState.DONE
+        job.finished_at = timezone.now()
+        job.save(update_fields=["file", "filename", "done_rows", "total_rows", "state", "finished_at"])
+    except Exception as error:
+        ExportJob.objects.filter(pk=job.pk).update(state=ExportJobState.FAILED, error=str(error)[:2000],
+                                                   finished_at=timezone.now())
+        raise
+    return True
+
+
+def export_jobs_purge(*, older_than=datetime.timedelta(days=1)):
+    """Exports hold personal data: their files are deleted a day after they were made."""
+    from .models import ExportJob
+
+    purged = 0
+    for job in ExportJob.objects.filter(created_at__lt=timezone.now() - older_than):
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        purged += 1
+    return purged
+
+
+def export_jobs_requeue(*, older_than=datetime.timedelta(minutes=2)):
+    """Queue again the jobs still waiting after a while (the broker was down when they were made)."""
+    from .models import ExportJob, ExportJobState
+
+    ids = list(ExportJob.objects.filter(state=ExportJobState.PENDING, created_at__lt=timezone.now() - older_than)
+               .values_list("pk", flat=True)[:100])
+    for job_id in ids:
+        _queue_export(job_id)
+    return len(ids)

@@ -8,6 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def private_storage_callable():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
 class Role(models.TextChoices):
     STAFF = "staff", _("Staff member")
     SCHOOL_LEADER = "school_leader", _("School leader")
@@ -267,3 +273,39 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.recipient} – {self.subject}"
+
+
+class ExportJobState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(models.Model):
+    """A large export made by a worker; the user follows its progress and downloads the file when ready."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("user"))
+    register = models.CharField(_("register"), max_length=32)
+    params = models.TextField(_("filters"), blank=True, help_text=_("The list page's query string."))
+    fmt = models.CharField(_("format"), max_length=8)
+    state = models.CharField(_("state"), max_length=8, choices=ExportJobState.choices, default=ExportJobState.PENDING)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    done_rows = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), storage=private_storage_callable, upload_to="exports/%Y/%m/", blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.register} {self.fmt} ({self.get_state_display()})"
+
+    @property
+    def percent(self):
+        return int(self.done_rows * 100 / self.total_rows) if self.total_rows else (100 if self.state == ExportJobState.DONE else 0)

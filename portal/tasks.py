@@ -23,3 +23,24 @@ def sweep_pending_notifications():
     return notifications.notifications_sweep()
 
 
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
+def run_export_job(job_id):
+    from .exports import export_job_run
+
+    return export_job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def purge_export_jobs():
+    from .exports import export_jobs_purge
+
+    return export_jobs_purge()
+
+
+@shared_task(acks_late=True)
+def sweep_pending_exports():
+    from .exports import export_jobs_requeue
+
+    return export_jobs_requeue()

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -10,7 +11,10 @@ from django.views.decorators.http import require_POST
 from .access import access_for
 from .audit import audit_events_visible_to
 from .forms import AuditFilterForm
-from .models import Notification, Role
+from .audit import audit_record
+from .exports import XLSX_TYPE
+from .models import ExportJob, Notification, Role
+from .uploads import private_file_response
 from .notifications import notification_mark_read
 
 
@@ -52,3 +56,19 @@ def audit_trail(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "portal/audit_trail.html", {"form": form, "page": page, "querystring": query.urlencode()})
+
+
+@login_required
+def export_job(request, pk):
+    """Progress of a large export; the page refreshes itself until the file is ready."""
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    return render(request, "portal/export_job.html", {"job": job, "busy": job.state in ("pending", "running")})
+
+
+@login_required
+def export_job_download(request, pk):
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user, state="done")
+    if not job.file:
+        raise Http404
+    audit_record(actor=request.user, action="export.download", obj=job, register=job.register)
+    return private_file_response(job.file, content_type=XLSX_TYPE, filename=job.filename, inline=False)

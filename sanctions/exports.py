@@ -8,9 +8,10 @@ from incidents.models import Evidence
 from portal.audit import audit_record
 from django.utils.translation import gettext_lazy as _
 
-from portal.exports import Column, render_pdf
+from portal.exports import Column, RegisterExport, render_pdf
 
 from .models import Correspondence
+from . import selectors
 from .selectors import dossier_entries, dossier_title as _title
 
 
@@ -18,13 +19,17 @@ def _safe(name):
     return re.sub(r"[^\w.\- ]+", "_", name).strip() or "bestand"
 
 
-def dossier_pdf(*, person, actor):
-    pdf = render_pdf(
+def _dossier_pdf_bytes(*, person, actor):
+    return render_pdf(
         template="exports/dossier.html",
         context={"person": person, "title": _title(person), "entries": dossier_entries(person=person),
                  "header_right": f"{_title(person)} {person.full_name}"},
         school_name=person.school.name, exported_by=actor,
     )
+
+
+def dossier_pdf(*, person, actor):
+    pdf = _dossier_pdf_bytes(person=person, actor=actor)
     audit_record(actor=actor, action="export.dossier_pdf", obj=person, board=person.school.board)
     return pdf
 
@@ -37,7 +42,7 @@ def dossier_zip(*, person, actor):
     """A temporary file holding the ZIP: the dossier PDF, correspondence/ and evidence/<case>/."""
     target = tempfile.TemporaryFile(suffix=".zip")
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(dossier_filename(person, "pdf"), dossier_pdf(person=person, actor=actor))
+        archive.writestr(dossier_filename(person, "pdf"), _dossier_pdf_bytes(person=person, actor=actor))
         for letter in Correspondence.objects.filter(person=person).order_by("uploaded_at", "pk"):
             with letter.file.open("rb") as handle:
                 archive.writestr(f"correspondentie/{letter.uploaded_at:%Y%m%d}-{letter.pk}-{_safe(letter.original_name)}", handle.read())
@@ -78,3 +83,31 @@ POLICE_REPORT_COLUMNS = [
     Column(_("Police contact"), lambda r: r.police_contact),
     Column(_("Note"), lambda r: r.note),
 ]
+
+
+def register_schools(user):
+    from portal.access import access_for
+    from portal.models import School
+
+    access = access_for(user)
+    boards = access.board_ids["board"] | access.board_ids["admin"]
+    return (School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=boards)).distinct().order_by("name")
+
+
+def sanction_register(*, user, params):
+    from .forms import SanctionFilterForm
+
+    form = SanctionFilterForm(params or None, schools=register_schools(user))
+    filters = form.filters()
+    return RegisterExport(name="sanctions", rows=selectors.sanction_list_visible_to(user=user, filters=filters),
+                          columns=SANCTION_COLUMNS, filename="sancties", title=_("Sanctions"), filters=filters, form=form)
+
+
+def police_report_register(*, user, params):
+    from .forms import PoliceReportFilterForm
+
+    form = PoliceReportFilterForm(params or None, schools=register_schools(user))
+    filters = form.filters()
+    return RegisterExport(name="police_reports", rows=selectors.police_report_list_visible_to(user=user, filters=filters),
+                          columns=POLICE_REPORT_COLUMNS, filename="aangiften", title=_("Police reports"),
+                          filters=filters, form=form)

@@ -75,6 +75,16 @@ class LviReportForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         _localize_datetime_widgets(self)
 
+    def clean(self):
+        # The order rule with its own message on the field; otherwise the model's check constraint would show
+        # only its technical name at the top of the form.
+        from .services import _check_lvi_call
+
+        cleaned = super().clean()
+        for field, message in _check_lvi_call(cleaned.get("staff_told_at"), cleaned.get("reported_at")).items():
+            self.add_error(field, message)
+        return cleaned
+
 
 class LviCallForm(forms.ModelForm):
     class Meta:

@@ -98,7 +98,7 @@ def measures_for(*, person):
 
 def prior_sanctions(*, person, exclude=None):
     """Earlier sanctions of the same person, shown when deciding (repeat behaviour)."""
-    qs = Sanction.objects.filter(person=person).select_related("measure", "incident").order_by("-proposed_at")
+    qs = Sanction.objects.filter(person=person).select_related("person", "measure", "incident").order_by("-proposed_at")
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs
@@ -115,7 +115,9 @@ def dossier_entries(*, person):
     """Everything about the person in time order, newest first: incidents (with their role), sanctions,
     correspondence and LVI reports. A fixed number of queries, whatever the size of the dossier."""
     involvements = Involvement.objects.filter(person=person).select_related("incident__school")
-    sanctions = Sanction.objects.filter(person=person).select_related("measure", "incident", "proposed_by", "decided_by")
+    sanctions = Sanction.objects.filter(person=person).select_related(
+        "person", "measure", "incident", "proposed_by", "decided_by"
+    )
     letters = Correspondence.objects.filter(person=person).select_related("uploaded_by", "sanction__measure")
     lvi = LviReport.objects.filter(person=person).select_related("staff_told_by", "reported_by", "incident")
     entries = [DossierEntry(i.incident.reported_at, "incident", i) for i in involvements]

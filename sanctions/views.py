@@ -8,18 +8,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rules import has_perm
 
-from incidents.exports import register_export_logged
 from incidents.selectors import incident_get_visible
-from portal.access import access_for
 from portal.forms import add_service_errors
-from portal.models import School
-from portal.exports import export_format, tabular_response
+from portal.exports import export_format, export_params, register_export_response
 from portal.uploads import private_file_response
 
 from . import exports, selectors, services
 from .forms import (
-    CorrespondenceForm, DossierSearchForm, GuardianContactForm, LviCallForm, LviReportForm, PoliceReportFilterForm,
-    SanctionDecisionForm, SanctionFilterForm, SanctionForm,
+    CorrespondenceForm, DossierSearchForm, GuardianContactForm, LviCallForm, LviReportForm,
+    SanctionDecisionForm, SanctionForm,
 )
 
 @login_required
@@ -242,19 +239,26 @@ def lvi_detail(request, pk):
 
 
 @login_required
-def police_register(request):
-    form = PoliceReportFilterForm(request.GET or None, schools=_register_schools(request.user))
-    reports = selectors.police_report_list_visible_to(user=request.user, filters=form.filters())
+def sanction_list(request):
+    spec = exports.sanction_register(user=request.user, params=request.GET)
     fmt = export_format(request)
     if fmt:
-        register_export_logged(actor=request.user, register="police_reports", fmt=fmt, filters=form.filters())
-        return tabular_response(columns=exports.POLICE_REPORT_COLUMNS, rows=reports.iterator(chunk_size=2000),
-                                filename="aangiften", fmt=fmt, sheet_title=_("Police reports"))
-    page = Paginator(reports, 25).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+        return register_export_response(request, spec, fmt)
+    page = Paginator(spec.rows, 25).get_page(request.GET.get("page"))
+    return render(request, "sanctions/sanction_list.html", {
+        "form": spec.form, "page": page, "querystring": export_params(request).urlencode(),
+    })
+
+
+@login_required
+def police_register(request):
+    spec = exports.police_report_register(user=request.user, params=request.GET)
+    fmt = export_format(request)
+    if fmt:
+        return register_export_response(request, spec, fmt)
+    page = Paginator(spec.rows, 25).get_page(request.GET.get("page"))
     return render(request, "sanctions/police_register.html", {
-        "form": form, "page": page, "querystring": params.urlencode(),
+        "form": spec.form, "page": page, "querystring": export_params(request).urlencode(),
         "missing_police": selectors.offences_without_police_contact(user=request.user)[:50],
     })
 
@@ -273,24 +277,3 @@ def dossier_export(request, pk, fmt):
                                 filename=exports.dossier_filename(person, "zip"), content_type="application/zip")
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _register_schools(user):
-    access = access_for(user)
-    boards = access.board_ids["board"] | access.board_ids["admin"]
-    return (School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=boards)).distinct().order_by("name")
-
-
-@login_required
-def sanction_list(request):
-    form = SanctionFilterForm(request.GET or None, schools=_register_schools(request.user))
-    sanctions = selectors.sanction_list_visible_to(user=request.user, filters=form.filters())
-    fmt = export_format(request)
-    if fmt:
-        register_export_logged(actor=request.user, register="sanctions", fmt=fmt, filters=form.filters())
-        return tabular_response(columns=exports.SANCTION_COLUMNS, rows=sanctions.iterator(chunk_size=2000),
-                                filename="sancties", fmt=fmt, sheet_title=_("Sanctions"))
-    page = Paginator(sanctions, 25).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(request, "sanctions/sanction_list.html", {"form": form, "page": page, "querystring": params.urlencode()})

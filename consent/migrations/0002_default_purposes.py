@@ -5,13 +5,13 @@ from django.db import migrations
 # Frozen copy of consent.services.DEFAULT_PURPOSES in the interface language (Dutch) at the time of writing.
 DEFAULTS = [
     ("social_media", "Foto, film en geluid op de sociale media van de school",
-     "Opnamen van schoolgerelateerde situaties waarop de persoon te zien of te horen is, op de sociale-media-accounts van de school."),
+     "Opnamen van schoolgerelateerde situaties waarin de persoon te zien of te horen is, op de socialemedia-accounts van de school."),
     ("website", "Foto, film en geluid op de website van de school",
-     "Opnamen van schoolgerelateerde situaties waarop de persoon te zien of te horen is, op de website van de school."),
+     "Opnamen van schoolgerelateerde situaties waarin de persoon te zien of te horen is, op de website van de school."),
     ("newsletter", "Foto, film en geluid in de nieuwsbrief",
-     "Opnamen van schoolgerelateerde situaties waarop de persoon te zien of te horen is, in de nieuwsbrief aan ouders."),
-    ("education_accounts", "Aanmaken van sociale-media-accounts voor onderwijsdoeleinden",
-     "De school maakt voor de leerling een sociale-media-account aan voor de lessen, bijvoorbeeld voor mediawijsheid."),
+     "Opnamen van schoolgerelateerde situaties waarin de persoon te zien of te horen is, in de nieuwsbrief aan ouders/verzorgers."),
+    ("education_accounts", "Socialemedia-accounts aanmaken voor onderwijsdoeleinden",
+     "De school maakt voor de leerling een socialemedia-account aan voor de lessen, bijvoorbeeld voor mediawijsheid."),
 ]
 
 

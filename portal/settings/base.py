@@ -166,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
     "breach-deadline-reminders": {"task": "incidents.tasks.remind_breach_deadlines", "schedule": 300.0},
     "takedown-watch": {"task": "incidents.tasks.remind_takedowns", "schedule": 600.0},
     "stalled-cases": {"task": "incidents.tasks.remind_stalled_cases", "schedule": 3600.0},
+    "purge-export-files": {"task": "portal.tasks.purge_export_jobs", "schedule": 3600.0},
+    "sweep-pending-exports": {"task": "portal.tasks.sweep_pending_exports", "schedule": 60.0},
     # Daily: pupils who turned 16 must now answer for themselves; their school's administrators are told once.
     "consent-turning-16": {"task": "consent.tasks.notify_pupils_turning_16", "schedule": crontab(hour=6, minute=30)},
 }
@@ -176,6 +178,9 @@ MELDPUNT_SWEEP_AFTER_SECONDS = env.int("MELDPUNT_SWEEP_AFTER_SECONDS", default=1
 MELDPUNT_STALLED_AFTER_DAYS = env.int("MELDPUNT_STALLED_AFTER_DAYS", default=14)
 MELDPUNT_TAKEDOWN_WATCH_HOURS = env.list("MELDPUNT_TAKEDOWN_WATCH_HOURS", cast=int, default=[3, 24])
 MELDPUNT_BREACH_REMINDER_HOURS = [24, 48, 66]
+
+# An XLSX export of more rows than this is made by a worker, with a progress page and a download link.
+MELDPUNT_EXPORT_BACKGROUND_ROWS = env.int("MELDPUNT_EXPORT_BACKGROUND_ROWS", default=5000)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from portal.models import AuditEvent, Notification, PersonKind, Role
 from sanctions import services
 from sanctions.models import Sanction, SanctionStatus
-from tests.factories import PersonFactory, member
+from tests.factories import IncidentFactory, PersonFactory, member
 
 from .support import impose, measure, sanction_url
 
@@ -305,8 +305,6 @@ def test_decision_and_reasoning_are_required(leader, pupil):
 
 
 def test_incident_of_another_school_is_refused(leader, sister_leader, pupil, sister_school):
-    from tests.factories import IncidentFactory
-
     foreign_case = IncidentFactory(school=sister_school)
     with pytest.raises(ValidationError) as error:
         impose(pupil, leader, "warning", incident=foreign_case)

@@ -1,0 +1,96 @@
+"""The sanction form, started from the case page: imposing, proposing, and keeping what was typed on an error."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents.models import InvolvementRole
+from portal.models import Notification
+from sanctions.models import Correspondence, Sanction, SanctionStatus
+from tests.factories import IncidentFactory
+
+from .support import involve, measure, png_upload, sanction_url
+
+pytestmark = pytest.mark.django_db
+
+
+def create_url(person, incident=None):
+    return reverse("sanctions:create") + f"?person={person.pk}" + (f"&incident={incident.pk}" if incident else "")
+
+
+@pytest.fixture
+def case(school, leader, pupil):
+    incident = IncidentFactory(school=school, gathering=True)
+    involve(incident, pupil, InvolvementRole.PERPETRATOR, leader)
+    return incident
+
+
+def test_the_case_page_leads_to_the_sanction_form(client, leader, pupil, case):
+    client.force_login(leader)
+    content = client.get(reverse("incidents:detail", args=[case.pk])).content.decode()
+    assert f"{reverse('sanctions:create')}?person={pupil.pk}&amp;incident={case.pk}" in content
+    assert client.get(create_url(pupil, case)).status_code == 200
+
+
+def test_impose_through_the_page(client, leader, pupil, case):
+    client.force_login(leader)
+    today = timezone.localdate()
+    response = client.post(create_url(pupil, case), {
+        "sanction-measure": measure("pupil", "network_suspended").pk,
+        "sanction-decision": "Geen toegang tot het schoolnetwerk.",
+        "sanction-reasoning": "Nepaccount aangemaakt via het schoolnetwerk.",
+        "sanction-starts_on": today.isoformat(),
+        "sanction-ends_on": (today + timezone.timedelta(days=14)).isoformat(),
+        "sanction-guardians_contacted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "sanction-guardians_contacted_how": "Moeder gebeld.",
+        "sanction-letters": png_upload("brief.png"),
+    })
+    assert response.status_code == 302
+    sanction = Sanction.objects.get()
+    assert response["Location"] == sanction_url(sanction)
+    assert sanction.incident == case
+    assert sanction.person == pupil
+    assert sanction.status == SanctionStatus.DECIDED
+    assert sanction.ends_on == today + timezone.timedelta(days=14)
+    assert sanction.guardians_contacted_by == leader
+    assert sanction.effective_from == today
+    letter = Correspondence.objects.get()
+    assert letter.sanction == sanction and letter.person == pupil and letter.incident == case
+
+
+def test_a_removal_through_the_page_goes_to_the_board(client, leader, board_member, pupil, case):
+    client.force_login(leader)
+    response = client.post(create_url(pupil, case), {
+        "sanction-measure": measure("pupil", "removal").pk,
+        "sanction-decision": "Verwijdering van school.",
+        "sanction-reasoning": "Herhaalde bedreigingen ondanks schorsing.",
+        "sanction-starts_on": timezone.localdate().isoformat(),
+    })
+    assert response.status_code == 302
+    sanction = Sanction.objects.get()
+    assert sanction.status == SanctionStatus.PROPOSED
+    assert Notification.objects.filter(kind="sanction_proposed", recipient=board_member).count() == 1
+
+
+def test_an_error_keeps_what_was_typed(client, leader, pupil, case):
+    client.force_login(leader)
+    response = client.post(create_url(pupil, case), {
+        "sanction-measure": measure("pupil", "network_suspended").pk,
+        "sanction-decision": "Geen toegang tot het schoolnetwerk.",
+        "sanction-reasoning": "Nepaccount aangemaakt via het schoolnetwerk.",
+        "sanction-starts_on": timezone.localdate().isoformat(),
+        "sanction-ends_on": "",
+    })
+    assert response.status_code == 400
+    assert "ends_on" in response.context["form"].errors
+    content = response.content.decode()
+    assert "Geen toegang tot het schoolnetwerk." in content
+    assert "Nepaccount aangemaakt via het schoolnetwerk." in content
+    assert not Sanction.objects.exists()
+
+
+def test_no_guardian_fields_for_a_staff_member(client, leader, staff_person):
+    client.force_login(leader)
+    form = client.get(create_url(staff_person)).context["form"]
+    assert "guardians_contacted_at" not in form.fields
+    assert {m.subject_kind for m in form.fields["measure"].queryset} == {"staff"}
