@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -227,9 +227,12 @@ def pupils_import(*, school, actor, data, dry_run=False):
     report.dry_run = dry_run
     if dry_run or not report.ok:
         return report
-    with transaction.atomic():
-        imports.import_apply(school=school, report=report)
-        audit_record(actor=actor, action="consent.import", obj=school, board=school.board, **report.totals)
+    try:
+        with transaction.atomic():
+            imports.import_apply(school=school, report=report)
+            audit_record(actor=actor, action="consent.import", obj=school, board=school.board, **report.totals)
+    except IntegrityError:  # another import of the same pupils finished in between
+        report.errors.append(_("The pupils changed while this file was being imported; nothing was imported. Upload the file again."))
     return report
 
 
