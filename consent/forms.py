@@ -9,6 +9,7 @@ from portal.models import Membership, Person, PersonKind
 
 from .imports import MAX_BYTES
 from .models import Answer, ConsentPurpose, Evidence, GivenBy, SchoolAccount, WorkAccount
+from .selectors import sixteenth_birthday
 
 
 class DateInput(forms.DateInput):
@@ -93,7 +94,8 @@ class AnswerForm(forms.Form):
         else:
             self.fields["given_by"].choices = [(GivenBy.GUARDIAN, _("A guardian")), (GivenBy.SELF, _("The pupil"))]
             self.fields["guardian"].queryset = person.guardians.order_by("last_name", "first_name")
-            self.fields["given_by"].initial = GivenBy.GUARDIAN
+            decides_alone = person.date_of_birth and sixteenth_birthday(person.date_of_birth) <= timezone.localdate()
+            self.fields["given_by"].initial = GivenBy.SELF if decides_alone else GivenBy.GUARDIAN
 
     def clean(self):
         data = super().clean()

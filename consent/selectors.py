@@ -269,7 +269,7 @@ class CheckRow:
     status: ConsentStatus
 
 
-def consent_check(*, school, purpose, pupils, on_date=None):
+def consent_check(*, purpose, pupils, on_date=None):
     """The teacher's check: for each chosen pupil, whether they may be shown for ``purpose``."""
     pupils = list(pupils)
     statuses = consent_statuses(people=pupils, purposes=[purpose], on_date=on_date)

@@ -68,7 +68,7 @@ def check(request, school_id):
     if form.is_bound and form.is_valid():
         pupils = selectors.pupils_picked(school=school, class_name=form.cleaned_data["class_name"],
                                          pks=[p.pk for p in form.cleaned_data["pupils"]])
-        results = selectors.consent_check(school=school, purpose=form.cleaned_data["purpose"], pupils=pupils)
+        results = selectors.consent_check(purpose=form.cleaned_data["purpose"], pupils=pupils)
         # Teachers get only whether a pupil may be shown; the reason stays with the leaders and administrators.
         rows = [(r.person, r.status.may_post, r.status if show_reasons else None) for r in results]
     return render(request, "consent/check.html", {

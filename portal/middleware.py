@@ -22,3 +22,34 @@ class PortalLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequireMfaMiddleware:
+    """Users with a role beyond staff member reach no page but the account pages until TOTP is set up."""
+
+    allowed_prefixes = ("/account/", "/static/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+        from django.utils.translation import gettext as _
+
+        user = getattr(request, "user", None)
+        if (
+            settings.MELDPUNT_MFA_REQUIRED
+            and user is not None
+            and user.is_authenticated
+            and not request.path_info.startswith(self.allowed_prefixes)
+        ):
+            from allauth.mfa.models import Authenticator
+            from allauth.mfa.utils import is_mfa_enabled
+
+            from .security import mfa_required_for
+
+            if mfa_required_for(user) and not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+                messages.warning(request, _("Your role requires two-factor authentication. Set up an authenticator app first."))
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -20,3 +20,6 @@ if env("MELDPUNT_TEST_EMAIL_FILE_PATH", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env("MELDPUNT_TEST_EMAIL_FILE_PATH")
 STATIC_ROOT = tempfile.mkdtemp(prefix="meldpunt-static-")
+
+# The security tests switch two-factor enforcement on where they test it.
+MELDPUNT_MFA_REQUIRED = False

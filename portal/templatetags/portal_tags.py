@@ -11,3 +11,12 @@ def css_string(value):
     for char, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", " "), ("\r", " "), ("<", "\\3C "), (">", "\\3E "), ("&", "\\26 ")):
         text = text.replace(char, escaped)
     return mark_safe(f'"{text}"')
+
+
+@register.filter
+def minutes(duration):
+    """A timedelta as whole minutes, rounded up (for 'try again in N minutes')."""
+    try:
+        return max(1, int(-(-duration.total_seconds() // 60)))
+    except AttributeError:
+        return duration

@@ -160,6 +160,10 @@ def test_changing_a_users_flags_and_roles_in_the_user_admin_is_audited(client, s
 def trail(client, school, other_school, leader, board_member, admin_user, other_board_admin):
     """Real events: the leader views and exports a dossier, the board member exports a register, and another
     board's administrator exports that board's registers and a dossier."""
+    for user, last_name in [(leader, "Lindeboom"), (board_member, "Brouwer"), (admin_user, "Beheerder"),
+                            (other_board_admin, "Anderland")]:
+        user.last_name = last_name
+        user.save()
     pupil = PersonFactory(school=school)
     foreign = PersonFactory(school=other_school)
     client.force_login(leader)

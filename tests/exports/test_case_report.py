@@ -8,14 +8,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from incidents import services
-from incidents.models import Evaluation, InformedParty, InvolvementRole, PoliceReport, Takedown
+from incidents.models import Action, Evaluation, InformedParty, InvolvementRole, PoliceReport, Takedown, Waiver
 from incidents.walkthrough import walk_to
 from incidents.workflow import State
 from portal.models import AuditEvent, Role
 from tests.factories import IncidentFactory, PersonFactory, member
 
 from .conftest import EXPORT_DATE_TEXT
-from .support import flat, involve, local, pdf_pages, png_upload
+from .support import flat, impose, involve, local, pdf_pages, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,7 @@ def case(school, leader, staff):
                        adjustments="De volgende keer eerder de ouders bellen."),
         ]:
             services.incident_add_record(incident=incident, actor=leader, record=record)
+        impose(perpetrator, leader, "phone_confiscated", incident=incident, decision="Telefoon een dag ingeleverd.")
     incident.refresh_from_db()
     return incident
 
@@ -106,6 +107,14 @@ def test_the_case_report_holds_facts_people_records_and_timeline(client, school,
     for record_text in ["Daan Kok", "Sanne Verbeek", "PL-2026-4711", "Nepaccount docent_fake met zes foto's",
                         "Ouders van Daan", "De klas stopte na het gesprek met doorsturen.", "nepaccount.png"]:
         assert record_text in timeline, record_text
+    # the step 3 and 4 actions and the waivers are told in the timeline, with what was said or agreed
+    actions = Action.objects.filter(incident=case)
+    assert actions.count() >= 3
+    for action in actions:
+        assert flat(action.outcome) in timeline
+    for waiver in Waiver.objects.filter(incident=case):
+        assert flat(waiver.reason) in timeline
+    assert re.search(r"Telefoon in beslag genomen — Daan Kok", timeline)  # the sanction of the case
     assert timeline.index("11 Feb 2026 11:30") < timeline.index("10 Feb 2026 09:00") < timeline.index("9 Feb 2026 08:15")
 
 
