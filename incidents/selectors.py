@@ -78,7 +78,8 @@ def incident_reported_by(*, user):
 
 def evidence_get_visible(*, user, token):
     return get_object_or_404(
-        Evidence.objects.filter(incident__in=Incident.objects.filter(incident_visibility_q(user=user))),
+        Evidence.objects.filter(incident__in=Incident.objects.filter(incident_visibility_q(user=user)))
+        .select_related("incident__school__board"),
         token=token,
     )
 

@@ -12,6 +12,7 @@ from rules import has_perm
 
 from portal.access import access_for
 from portal.forms import add_service_errors
+from portal.audit import audit_record
 from portal.exports import export_format, register_export_response
 from portal.uploads import private_file_response
 from portal.models import School
@@ -264,6 +265,7 @@ def evidence_file(request, token):
     evidence = selectors.evidence_get_visible(user=request.user, token=token)
     if not evidence.file:
         raise Http404
+    audit_record(actor=request.user, action="evidence.download", obj=evidence, board=evidence.incident.school.board)
     return private_file_response(evidence.file, content_type=evidence.content_type, filename=evidence.original_name,
                                  inline=evidence.is_image and "download" not in request.GET)
 

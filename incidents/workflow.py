@@ -84,7 +84,7 @@ def _assessment_missing(incident):
     if incident.decision == Decision.NOT_CRIMINAL:
         if not _done_or_waived(incident, ActionKind.CONFRONTATION):
             missing.append(_("Confront the perpetrator(s) with the facts, or record why that is not applicable."))
-        if not _done_or_waived(incident, ActionKind.SANCTIONS) and not _has(incident, "sanctions"):
+        if not _done_or_waived(incident, ActionKind.SANCTIONS) and not _has(incident, "sanctions", status__in=["proposed", "decided"]):
             missing.append(_("Record whether sanctions are imposed, or why they are not applicable."))
         if not _done_or_waived(incident, ActionKind.AFTERCARE):
             missing.append(_("Arrange aftercare with the mentor and/or confidential counsellor, or record why it is not applicable."))

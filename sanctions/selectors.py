@@ -84,7 +84,10 @@ def lvi_report_get_visible(*, user, pk):
 
 def correspondence_get_visible(*, user, token):
     _require_dossier_role(user)
-    return get_object_or_404(Correspondence.objects.filter(dossier_scope_q(user=user, prefix="person__")), token=token)
+    return get_object_or_404(
+        Correspondence.objects.filter(dossier_scope_q(user=user, prefix="person__")).select_related("person__school__board"),
+        token=token,
+    )
 
 
 def measures_for(*, person):

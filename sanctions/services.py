@@ -114,6 +114,8 @@ def sanction_decide(*, sanction, actor, approve, reason):
         locked = Sanction.objects.select_for_update().select_related("measure", "school").get(pk=sanction.pk)
         if locked.status != SanctionStatus.PROPOSED:
             raise ValidationError(_("This proposal has already been decided."))
+        if locked.proposed_by_id == actor.pk:
+            raise PermissionDenied(_("Another board member decides on a proposal you made yourself."))
         locked.status = SanctionStatus.DECIDED if approve else SanctionStatus.REJECTED
         locked.decided_by = actor
         locked.decided_at = timezone.now()
@@ -135,11 +137,16 @@ def sanction_record_guardian_contact(*, sanction, actor, contacted_at, how):
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = Sanction.objects.select_for_update().get(pk=sanction.pk)
+        locked = Sanction.objects.select_for_update().select_related("school__board").get(pk=sanction.pk)
+        if locked.status == SanctionStatus.REJECTED:
+            raise ValidationError(_("The board rejected this measure; there is nothing to take effect."))
+        if locked.guardians_contacted_at is not None:
+            raise ValidationError(_("The contact with the guardians has already been recorded."))
         locked.guardians_contacted_at = contacted_at
         locked.guardians_contacted_how = how
         locked.guardians_contacted_by = actor
         locked.save()
+        audit_record(actor=actor, action="sanction.guardians_contacted", obj=locked, board=locked.school.board)
     return locked
 
 

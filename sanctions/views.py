@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rules import has_perm
 
 from incidents.selectors import incident_get_visible
+from portal.audit import audit_record
 from portal.forms import add_service_errors
 from portal.exports import export_format, export_params, register_export_response
 from portal.uploads import private_file_response
@@ -71,6 +72,7 @@ def correspondence_create(request, pk):
 @login_required
 def correspondence_file(request, token):
     letter = selectors.correspondence_get_visible(user=request.user, token=token)
+    audit_record(actor=request.user, action="correspondence.download", obj=letter, board=letter.person.school.board)
     return private_file_response(letter.file, content_type=letter.content_type, filename=letter.original_name,
                                  inline=False)
 
@@ -204,6 +206,8 @@ def lvi_create(request):
     person, incident = _person_and_incident(request)
     if not has_perm("sanctions.impose", request.user, person):
         raise PermissionDenied(_("Only the school leader of this school or the board can record an LVI report."))
+    if person.kind != "staff":
+        raise PermissionDenied(_("An LVI report concerns a staff member."))
     form = LviReportForm(request.POST or None, prefix="lvi")
     if request.method == "POST" and form.is_valid():
         try:

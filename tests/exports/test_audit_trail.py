@@ -9,7 +9,7 @@ from django.urls import reverse
 from portal.admin import AuditEventAdmin
 from portal.audit import audit_record
 from portal.models import AuditEvent, Membership, Role
-from tests.factories import PersonFactory, UserFactory, member
+from tests.factories import PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from incidents.models import Category, Platform
+from incidents.models import Category
 from incidents.statistics import PSEUDONYMISED_COLUMNS
 from incidents.walkthrough import walk_to
 from incidents.workflow import STEPS, State

@@ -309,3 +309,20 @@ def test_incident_of_another_school_is_refused(leader, sister_leader, pupil, sis
     with pytest.raises(ValidationError) as error:
         impose(pupil, leader, "warning", incident=foreign_case)
     assert "incident" in fields_of(error)
+
+
+def test_a_board_member_does_not_decide_their_own_proposal(school, board_member):
+    from sanctions import services as sanction_services
+    from sanctions.selectors import measures_for
+    from tests.factories import PersonFactory, member as make_member
+
+    pupil = PersonFactory(school=school)
+    proposal = sanction_services.sanction_impose(
+        person=pupil, actor=board_member, measure=measures_for(person=pupil).get(code="removal"),
+        decision="Verwijdering.", reasoning="Herhaalde bedreigingen.",
+    )
+    with pytest.raises(PermissionDenied):
+        sanction_services.sanction_decide(sanction=proposal, actor=board_member, approve=True, reason="Akkoord.")
+    colleague = make_member("board", board=school.board)
+    decided = sanction_services.sanction_decide(sanction=proposal, actor=colleague, approve=True, reason="Akkoord.")
+    assert decided.status == "decided" and decided.decided_by == colleague

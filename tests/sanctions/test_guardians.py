@@ -235,3 +235,32 @@ def test_no_contact_form_for_a_staff_members_sanction(client, leader, staff_pers
     assert response.status_code == 400
     sanction.refresh_from_db()
     assert sanction.guardians_contacted_at is None
+
+
+def test_guardian_contact_is_recorded_once_and_not_on_a_rejected_measure(school, leader, board_member):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from portal.models import AuditEvent
+    from sanctions import services as sanction_services
+    from sanctions.selectors import measures_for
+    from tests.factories import PersonFactory
+
+    pupil = PersonFactory(school=school)
+    warning = sanction_services.sanction_impose(person=pupil, actor=leader, measure=measures_for(person=pupil).get(code="warning"),
+                                                decision="Waarschuwing.", reasoning="Eerste keer.")
+    contacted = timezone.now() - datetime.timedelta(hours=1)
+    sanction_services.sanction_record_guardian_contact(sanction=warning, actor=leader, contacted_at=contacted, how="Telefonisch")
+    assert AuditEvent.objects.filter(action="sanction.guardians_contacted", object_id=str(warning.pk)).exists()
+    with pytest.raises(ValidationError):
+        sanction_services.sanction_record_guardian_contact(sanction=warning, actor=leader, contacted_at=timezone.now(), how="Brief")
+    warning.refresh_from_db()
+    assert warning.guardians_contacted_at == contacted
+
+    removal = sanction_services.sanction_impose(person=pupil, actor=leader, measure=measures_for(person=pupil).get(code="removal"),
+                                                decision="Verwijdering.", reasoning="Herhaling.")
+    sanction_services.sanction_decide(sanction=removal, actor=board_member, approve=False, reason="Te zwaar.")
+    with pytest.raises(ValidationError):
+        sanction_services.sanction_record_guardian_contact(sanction=removal, actor=leader, contacted_at=contacted, how="Telefonisch")

@@ -169,7 +169,8 @@ def test_the_lvi_pages_keep_the_order(client, leader, staff_person, pupil, told_
     assert report.reported_at == told_at + HOUR
     assert report.inspector == "Mevrouw De Vries"
 
-    # A pupil is no subject for the LVI, through the page either.
+    # A pupil is no subject for the LVI: the page refuses before anything is typed.
+    assert client.get(reverse("sanctions:lvi_create") + f"?person={pupil.pk}").status_code == 403
     response = client.post(reverse("sanctions:lvi_create") + f"?person={pupil.pk}", {**data, "lvi-reported_at": ""})
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert LviReport.objects.count() == 1
