@@ -74,7 +74,8 @@ class VictimType(models.TextChoices):
 class Incident(ConcurrentTransitionMixin, models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("school"))
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents", verbose_name=_("reporter")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="reported_incidents",
+        verbose_name=_("reporter"),
     )
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
     occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
@@ -99,6 +100,7 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["state_changed_at"])
 

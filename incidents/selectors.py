@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Expression, F, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from portal.access import access_for
@@ -15,18 +15,55 @@ from .models import (
 )
 
 
+class _AnyOf(Expression):
+    """``column = ANY(ARRAY(subquery))`` on PostgreSQL, ``column IN (subquery)`` elsewhere.
+
+    PostgreSQL runs such an uncorrelated subquery once, before the scan, and uses the ids it returns as an
+    index condition. An ``EXISTS`` or ``IN (subquery)`` inside an OR is checked row by row instead, which
+    turns the OR of the visibility rules below into a sequential scan of every incident.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column, subquery):
+        super().__init__()
+        self.column, self.subquery = column, subquery
+
+    def get_source_expressions(self):
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, exprs):
+        self.column, self.subquery = exprs
+
+    def as_sql(self, compiler, connection):
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)  # "(SELECT ...)"
+        template = "%s = ANY(ARRAY%s)" if connection.vendor == "postgresql" else "%s IN %s"
+        return template % (column, subquery), (*column_params, *subquery_params)
+
+
+def _schools_of(board_ids):
+    from portal.models import School
+
+    return _AnyOf(F("school_id"), Subquery(School.objects.filter(board_id__in=board_ids).values("pk")))
+
+
 def incident_visibility_q(*, user, include_own_reports=True):
     """The cases a user may read: their own reports, their school's as leader, their board's as board member
-    or administrator, their board's privacy incidents as FG, and cases they were asked to work on."""
+    or administrator, their board's privacy incidents as FG, and cases they were asked to work on.
+
+    Every branch is a condition on an indexed column of the incident itself, so PostgreSQL combines them
+    with a bitmap OR of index scans instead of reading the whole table."""
     access = access_for(user)
     q = Q(reporter=user) if include_own_reports else Q(pk__in=[])
     if access.led_school_ids:
         q |= Q(school_id__in=access.led_school_ids)
     if access.overseen_board_ids:
-        q |= Q(school__board_id__in=access.overseen_board_ids)
+        q |= Q(_schools_of(access.overseen_board_ids))
     if access.privacy_board_ids:
-        q |= Q(privacy_flag=True, school__board_id__in=access.privacy_board_ids)
-    q |= Q(Exists(Assignment.objects.filter(incident=OuterRef("pk"), user=user)))
+        q |= Q(privacy_flag=True) & Q(_schools_of(access.privacy_board_ids))
+    q |= Q(_AnyOf(F("pk"), Subquery(Assignment.objects.filter(user=user).values("incident_id"))))
     return q
 
 
@@ -51,11 +88,30 @@ def incident_list_visible_to(*, user, filters=None):
     return qs.order_by(filters.get("order") or "-reported_at", "-pk")
 
 
-def incident_step_counts(*, user, filters=None):
-    """Open cases per step for the dashboard header, one query."""
+def incident_state_counts(*, user, filters=None):
+    """Cases per state among those the filters select, leaving out the step filter: one GROUP BY.
+
+    Without "include closed" only the open steps are counted."""
     filters = dict(filters or {}, state=None, order=None)
     rows = incident_list_visible_to(user=user, filters=filters).order_by().values("state").annotate(n=Count("pk"))
-    counts = {row["state"]: row["n"] for row in rows}
+    return {row["state"]: row["n"] for row in rows}
+
+
+def incident_list_count(*, filters, state_counts):
+    """The number of cases incident_list_visible_to(filters) lists, read from incident_state_counts with the
+    same filters; None when those counts do not cover it (a closed step asked for without "include closed")."""
+    filters = filters or {}
+    state = filters.get("state")
+    if not state:
+        return sum(state_counts.values())
+    if state in workflow.OPEN_STATES or filters.get("include_closed"):
+        return state_counts.get(state, 0)
+    return None
+
+
+def incident_step_counts(*, user, filters=None, state_counts=None):
+    """Open cases per step for the dashboard header, one query (none when ``state_counts`` is given)."""
+    counts = incident_state_counts(user=user, filters=filters) if state_counts is None else state_counts
     return [(state, state.label, counts.get(state, 0)) for state in workflow.STEPS]
 
 

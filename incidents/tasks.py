@@ -16,3 +16,10 @@ def remind_takedowns():
 @shared_task(acks_late=True)
 def remind_stalled_cases():
     return deadlines.stalled_case_reminders()
+
+
+@shared_task(acks_late=True)
+def apply_retention():
+    from .retention import retention_run
+
+    return retention_run(apply=True).total

@@ -101,13 +101,18 @@ def dashboard(request):
     if fmt:
         return register_export_response(request, spec, fmt)
     filter_form, filters, cases = spec.form, spec.filters, spec.rows
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    state_counts = selectors.incident_state_counts(user=request.user, filters=filters)
+    paginator = Paginator(cases, 25)
+    total = selectors.incident_list_count(filters=filters, state_counts=state_counts)
+    if total is not None:
+        paginator.count = total  # known from the step counts: no COUNT(*) over the whole list
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "incidents/dashboard.html", {
         "filter_form": filter_form,
         "page": page,
-        "step_counts": selectors.incident_step_counts(user=request.user, filters=filters),
+        "step_counts": selectors.incident_step_counts(user=request.user, filters=filters, state_counts=state_counts),
         "querystring": query.urlencode(),
     })
 

@@ -35,6 +35,11 @@ class Board(models.Model):
         default=False,
         help_text=_("The board's protocol requires a police report or police contact for every possible offence."),
     )
+    retention_months = models.PositiveSmallIntegerField(
+        _("retention period (months)"), null=True, blank=True,
+        help_text=_("Closed cases older than this are anonymised; a tombstone with dates and category is kept. "
+                    "Empty: cases are kept."),
+    )
 
     class Meta:
         verbose_name = _("board")

@@ -108,6 +108,8 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "portal.adapters.NoSignupAccountAdapter"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
+# Failed logins are counted and locked out by django-axes (per e-mail address and IP address).
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -124,6 +126,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "portal.security.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 # Sessions end after a period without activity (every request extends them) and with the browser.
 SESSION_COOKIE_AGE = env.int("MELDPUNT_SESSION_IDLE_MINUTES", default=30) * 60
@@ -214,6 +217,7 @@ CELERY_BEAT_SCHEDULE = {
     "takedown-watch": {"task": "incidents.tasks.remind_takedowns", "schedule": 600.0},
     "stalled-cases": {"task": "incidents.tasks.remind_stalled_cases", "schedule": 3600.0},
     "purge-export-files": {"task": "portal.tasks.purge_export_jobs", "schedule": 3600.0},
+    "retention": {"task": "incidents.tasks.apply_retention", "schedule": crontab(hour=2, minute=15)},
     "sweep-pending-exports": {"task": "portal.tasks.sweep_pending_exports", "schedule": 60.0},
     # Daily: pupils who turned 16 must now answer for themselves; their school's administrators are told once.
     "consent-turning-16": {"task": "consent.tasks.notify_pupils_turning_16", "schedule": crontab(hour=6, minute=30)},

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from incidents.retention import retention_run
+
+
+class Command(BaseCommand):
+    help = ("List the closed cases past their board's retention period (a dry run, the default); "
+            "with --apply, anonymise them and keep a tombstone.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--apply", action="store_true", help="Anonymise instead of only listing.")
+
+    def handle(self, *args, apply=False, **options):
+        report = retention_run(apply=apply)
+        verb = "Anonymised" if apply else "Would anonymise"
+        for board, references in report.boards.items():
+            self.stdout.write(f"{board}: {len(references)} case(s): {', '.join(references)}")
+        self.stdout.write(f"{verb} {report.total} case(s).")
