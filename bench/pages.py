@@ -291,7 +291,7 @@ def explain_pages(leader, paths):
             seq_scans += len(seq)
             exec_ms = next((p.split(":")[1].strip() for p in plan if p.startswith("Execution Time")), "?")
             buffers = next((p.strip() for p in plan if p.strip().startswith("Buffers:")), "")
-            kind = "COUNT" if "COUNT(" in sql.upper() else ("GROUP BY" if "GROUP BY" in sql.upper() else "rows")
+            kind = "GROUP BY" if "GROUP BY" in sql.upper() else ("COUNT" if "COUNT(" in sql.upper() else "rows")
             lines.append(f"  {kind:<8} {exec_ms:>10}  {'; '.join(nodes) or '(no scan of incidents_incident)'}  [{buffers}]")
     (WORK / "explain.txt").write_text("\n".join(full))
     return seq_scans, lines
@@ -402,6 +402,8 @@ def main():
     made = Incident.objects.filter(description__startswith=REPORT_MARK)
     count = made.count()
     purge(Incident, made)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE incidents_incident")  # as autovacuum would, before the next run
     from portal.celery import app
 
     app.control.purge()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -71,7 +72,23 @@ class VictimType(models.TextChoices):
     SCHOOL = "school", _("The school")
 
 
-class Incident(ConcurrentTransitionMixin, models.Model):
+_CHOICE_LABELS = {}
+
+
+class ChoiceLabelsMixin:
+    """get_FOO_display() with the choices looked up once per field. Django rebuilds the whole dict on every
+    call and hashes each lazy label on the way, one translation lookup per choice: a list of 25 cases or a
+    timeline of hundreds of records pays that thousands of times. The label is still translated when shown."""
+
+    def _get_FIELD_display(self, field):
+        labels = _CHOICE_LABELS.get(field)
+        if labels is None:
+            labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
+        value = getattr(self, field.attname)
+        return force_str(labels.get(value, value), strings_only=True)
+
+
+class Incident(ChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("school"))
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="reported_incidents",
@@ -176,7 +193,7 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class IncidentRecord(models.Model):
+class IncidentRecord(ChoiceLabelsMixin, models.Model):
     """Fields every record on a case shares: which case, who logged it, when, and in which step."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+", verbose_name=_("incident"))
@@ -189,7 +206,7 @@ class IncidentRecord(models.Model):
         ordering = ["created_at"]
 
 
-class Transition(models.Model):
+class Transition(ChoiceLabelsMixin, models.Model):
     """One row per step change: the case's history of where it has been."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("incident"))

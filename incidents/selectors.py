@@ -133,8 +133,11 @@ def incident_reported_by(*, user):
 
 
 def evidence_get_visible(*, user, token):
+    """An evidence file of a case the user sees whole; the reporter gets only what they sent themselves,
+    as on the case page."""
+    full_view = Incident.objects.filter(incident_visibility_q(user=user, include_own_reports=False))
     return get_object_or_404(
-        Evidence.objects.filter(incident__in=Incident.objects.filter(incident_visibility_q(user=user)))
+        Evidence.objects.filter(Q(incident__in=full_view) | Q(incident__reporter=user, created_by=user))
         .select_related("incident__school__board"),
         token=token,
     )
