@@ -1,6 +1,6 @@
 """Benchmark: the pages a school leader opens every day, at the scale of a whole board, against a bare view.
 
-    .venv/bin/python bench/pages.py [--duration 10] [--max-requests 5000] [--connections 4] [--workers 4]
+    .venv/bin/python bench/pages.py [--duration 5] [--rounds 3] [--max-requests 3000] [--connections 4] [--workers 4]
 
 gunicorn serves the portal on 127.0.0.1 with portal.settings.bench (production settings over plain http,
 plus the bare baseline view) on PostgreSQL, and wrk (Debian package ``wrk``) loads one URL at a time:
@@ -12,8 +12,9 @@ plus the bare baseline view) on PostgreSQL, and wrk (Debian package ``wrk``) loa
     bare POST     the POST baseline: the same 1 MB multipart body, parsed, then a redirect
     report POST   /melden/ as a staff member with a 1 MB PNG screenshot (re-encoded, stored, outbox rows)
 
-Each run is bounded by --duration seconds and --max-requests requests. For each it prints the median and
-p95 latency and the throughput, and the ratios to the baseline; then EXPLAIN (ANALYZE, BUFFERS) of every
+Each wrk run is bounded by --duration seconds and --max-requests requests; every URL is run once per round
+(--rounds), so that other load on the machine falls on all of them alike. For each URL it prints the median
+and p95 latency (the median over the rounds) and the throughput, and the ratios to the baseline; then EXPLAIN (ANALYZE, BUFFERS) of every
 query the dashboard and the case list run on incidents_incident, and whether any scans it sequentially.
 
 The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/meldpunt_perfbench). It is
@@ -252,6 +253,15 @@ def wrk(port, path, cookie, args, *, method="GET", body_file=None, boundary=None
     return result
 
 
+def combine(runs):
+    """One figure per URL from its rounds: requests and time add up; the latencies are the rounds' medians."""
+    middle = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
+    requests = sum(r["requests"] for r in runs)
+    seconds = sum(r["duration_us"] for r in runs) / 1e6
+    return {"requests": requests, "rps": requests / seconds, "p50_us": middle([r["p50_us"] for r in runs]),
+            "p95_us": middle([r["p95_us"] for r in runs])}
+
+
 def warm(port, method, path, cookie, expect, n=5, **kw):
     for _ in range(n):
         response, payload = request(port, method, path, cookie, **kw)
@@ -286,7 +296,9 @@ def explain_pages(leader, paths):
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                 plan = [row[0] for row in cursor.fetchall()]
             full.append(f"-- {path}\n{sql}\n" + "\n".join(plan) + "\n")
-            nodes = sorted({re.sub(r"\s+\(.*", "", p.strip().lstrip("-> ").strip()) for p in plan if " on incidents_incident" in p})
+            # Scans of the table and of its indexes (named incidents_incident_* or, by Django, incidents_i_*).
+            nodes = sorted({re.sub(r"\s+\(.*", "", p.strip().lstrip("-> ").strip()) for p in plan
+                            if re.search(r" on (incidents_incident\w*|incidents_i_\w+)", p)})
             seq = [n for n in nodes if n.startswith("Seq Scan on incidents_incident")]
             seq_scans += len(seq)
             exec_ms = next((p.split(":")[1].strip() for p in plan if p.startswith("Execution Time")), "?")
@@ -302,8 +314,9 @@ def explain_pages(leader, paths):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="Seconds per URL (default 10).")
-    parser.add_argument("--max-requests", type=int, default=5000, help="At most this many requests per URL.")
+    parser.add_argument("--duration", type=int, default=5, help="Seconds per URL and round (default 5).")
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds over all URLs (default 3).")
+    parser.add_argument("--max-requests", type=int, default=3000, help="At most this many requests per URL and round.")
     cpus = os.cpu_count() or 2
     parser.add_argument("--connections", type=int, default=cpus * 2, help="Concurrent connections (default 2 per CPU).")
     parser.add_argument("--workers", type=int, default=cpus * 2, help="gunicorn sync workers (default 2 per CPU).")
@@ -361,16 +374,22 @@ def main():
         ]
         print(f"\nBoard: {args.schools} schools, {Incident.objects.count():,} incidents; the school leader's school has "
               f"{visible:,} cases; the long-timeline case is /zaken/{case.pk}/. Screenshot: {len(png):,} bytes PNG.")
-        print(f"gunicorn: {args.workers} sync workers; wrk: {args.connections} connections, at most {args.duration} s "
-              f"and {args.max_requests} requests per URL; {os.cpu_count()} CPUs shared by all.\n")
+        print(f"gunicorn: {args.workers} sync workers; wrk: {args.connections} connections; {args.rounds} rounds of at most "
+              f"{args.duration} s and {args.max_requests} requests per URL; {os.cpu_count()} CPUs shared by all.\n")
         for label, method, path, cookie, expect, payload in scenarios:
             kw = {"body": body, "content_type": content_type} if payload else {}
             response, _ = warm(args.port, method, path, cookie, expect, **kw)
             if label == "report POST" and "/ontvangen/" not in response.getheader("Location", ""):
                 raise SystemExit(f"The report was not accepted: {response.getheader('Location')}")
-            results[label] = wrk(args.port, path, cookie, args, method=method, body_file=payload and str(payload),
-                                 boundary=boundary, label=label)
-            r = results[label]
+        # Rounds: every URL once per round, so a burst of other load on the machine hits all of them alike.
+        runs = {label: [] for label, *_ in scenarios}
+        for round_number in range(args.rounds):
+            for label, method, path, cookie, expect, payload in scenarios:
+                runs[label].append(wrk(args.port, path, cookie, args, method=method, body_file=payload and str(payload),
+                                       boundary=boundary, label=label))
+            print(f"  round {round_number + 1} of {args.rounds} done", flush=True)
+        for label, *_ in scenarios:
+            results[label] = r = combine(runs[label])
             print(f"  {label:<12} {r['requests']:>6} requests  median {r['p50_us'] / 1000:7.1f} ms  "
                   f"p95 {r['p95_us'] / 1000:7.1f} ms  {r['rps']:7.1f} req/s", flush=True)
     finally:

@@ -154,6 +154,22 @@ class ActionForm(IncidentRecordForm):
         fields = ["kind", "happened_at", "with_whom", "outcome", "wants_police_report"]
         widgets = {"wants_police_report": forms.NullBooleanSelect()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from portal.protocols import protocol_rules
+
+        # The board's protocol may add actions of its own (for example 004: first a talk with the mentor).
+        extras = [(f"protocol:{a['code']}", a["label"]) for a in protocol_rules(self.incident.school.board).extra_actions]
+        base = [c for c in self.fields["kind"].choices if c[0] != "protocol"]
+        self.fields["kind"] = forms.ChoiceField(label=self.fields["kind"].label, choices=base + extras)
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        if kind.startswith("protocol:"):
+            self.instance.protocol_code = kind.split(":", 1)[1]
+            return "protocol"
+        return kind
+
     def clean_happened_at(self):
         return _not_in_future(self.cleaned_data.get("happened_at"))
 

@@ -118,6 +118,10 @@ class Incident(ChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    protocol_version = models.ForeignKey(
+        "portal.ProtocolVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("protocol version"),
+    )
 
     history = HistoricalRecords(excluded_fields=["state_changed_at"])
 
@@ -283,6 +287,7 @@ class ActionKind(models.TextChoices):
     VICTIM_CONSULTATION = "victim_consultation", _("Victim (or guardians) consulted about a police report")
     STAY_INFORMED = "stay_informed", _("Agreed how everyone stays informed")
     FORWARD_REQUEST = "forward_request", _("Asked people not to forward")
+    PROTOCOL = "protocol", _("Action required by the board's protocol")
 
 
 class Action(IncidentRecord):
@@ -294,6 +299,7 @@ class Action(IncidentRecord):
     with_whom = models.CharField(_("with whom"), max_length=300, blank=True)
     outcome = models.TextField(_("what was said or agreed"))
     wants_police_report = models.BooleanField(_("they want a police report to be filed"), null=True, blank=True)
+    protocol_code = models.SlugField(_("protocol action"), max_length=40, blank=True)
 
     history = HistoricalRecords()
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Membership, Role
 from portal.notifications import notification_create
+from portal.protocols import protocol_rules
 
 
 def _members(school, role, *, school_level=True, board_level=True):
@@ -145,8 +146,15 @@ def notify(event, *, incident=None, school=None, url=None, dedupe=None, **contex
         url = url or reverse("incidents:detail", args=[incident.pk])
     subject_key = incident.pk if incident is not None else f"s{school.pk}"
     created = []
+    # A board's protocol may name other roles for an event (for example 001: the counsellor hears of reports too).
+    roles = protocol_rules(school.board).notification_roles.get(event)
     for rule in RULES_BY_EVENT[event]:
-        for user in rule.recipients(school, incident):
+        recipients = rule.recipients(school, incident)
+        if roles:
+            recipients = get_user_model().objects.filter(
+                pk__in=[u.pk for role in roles for u in _members(school, role, board_level=role not in ("school_leader", "staff"))]
+            )
+        for user in recipients:
             row = notification_create(
                 recipient=user, kind=event, incident=incident, subject=str(rule.subject) % values,
                 body=str(rule.body) % values, url=url or "",

@@ -118,7 +118,9 @@ def incident_step_counts(*, user, filters=None, state_counts=None):
 def incident_get_visible(*, user, pk):
     """The case, or a 404 when the user may not see it: other schools' cases do not exist for them."""
     return get_object_or_404(
-        Incident.objects.filter(incident_visibility_q(user=user)).select_related("school__board", "reporter", "decided_by"),
+        Incident.objects.filter(incident_visibility_q(user=user)).select_related(
+            "school__board", "reporter", "decided_by", "protocol_version__profile"
+        ),
         pk=pk,
     )
 

@@ -10,6 +10,7 @@ from rules import has_perm
 
 from portal.access import access_for
 from portal.audit import audit_record
+from portal.protocols import protocol_rules
 from portal.uploads import upload_clean
 
 from . import workflow
@@ -73,7 +74,7 @@ def incident_report(*, school, reporter, platform, category, description, privac
         incident = Incident.objects.create(
             school=school, reporter=reporter, platform=platform, category=category, description=description,
             privacy_flag=privacy_flag or category == "data_breach", occurred_at=occurred_at,
-            discovered_at=discovered_at or timezone.now(),
+            discovered_at=discovered_at or timezone.now(), protocol_version_id=school.board.protocol_id,
         )
         _store_evidence(incident=incident, actor=reporter, uploads=uploads, links=links)
         notify("incident_reported", incident=incident)
@@ -243,7 +244,8 @@ def _notify_for_record(incident, record):
         notify("aftercare_arranged", incident=incident, dedupe="aftercare")
     elif isinstance(record, Assignment) and record.kind == AssignmentKind.COMMUNICATION:
         notify("communication_started", incident=incident, dedupe="communication")
-    elif isinstance(record, Involvement) and record.role == InvolvementRole.PERPETRATOR and record.person.kind == "staff":
+    elif (isinstance(record, Involvement) and record.role == InvolvementRole.PERPETRATOR and record.person.kind == "staff"
+          and protocol_rules(incident.school.board).lvi_report):
         notify("staff_perpetrator", incident=incident, dedupe=f"perpetrator-{record.person_id}")
 
 

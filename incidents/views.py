@@ -12,6 +12,7 @@ from rules import has_perm
 
 from portal.access import access_for
 from portal.forms import add_service_errors
+from portal.protocols import protocol_rules
 from portal.audit import audit_record
 from portal.exports import export_format, register_export_response
 from portal.uploads import private_file_response
@@ -138,6 +139,7 @@ def _case_context(request, incident, bound=None, transition_note=None):
     first = [k for k in STEP_FORMS.get(incident.state, []) if k in forms]
     others = [k for k in forms if k not in first]
     full_view = selectors.incident_full_view_allowed(user=user, incident=incident)
+    rules = protocol_rules(incident.school.board)
     records = selectors.incident_records(incident=incident)
     if not full_view:
         # The reporter follows their own report: its step and what they sent, not the school's file on it.
@@ -155,7 +157,10 @@ def _case_context(request, incident, bound=None, transition_note=None):
         "step_forms": [(k, FORM_TITLES[k], forms[k]) for k in first],
         "other_forms": [(k, FORM_TITLES[k], forms[k]) for k in others],
         "pending_takedowns": pending_takedowns,
-        "steps": [(s, s.label) for s in workflow.STEPS],
+        "steps": [(s, rules.step_labels.get(s, s.label)) for s in workflow.STEPS],
+        "current_step_label": rules.step_labels.get(incident.state, incident.get_state_display()),
+        "step_help": rules.step_help.get(incident.state, ""),
+        "lvi_applies": rules.lvi_report,
         "can_manage": can_manage,
         "full_view": full_view,
         "can_open_dossiers": dossier_access_any(user=user),

@@ -119,8 +119,13 @@ def missing_work(incident):
     """What still has to be done before the case can leave its current step, as sentences to show."""
     from .models import ActionKind, TakedownOutcome
 
+    from portal.protocols import protocol_rules
+
     state = incident.state
     missing = []
+    for extra in protocol_rules(incident.school.board).extra_actions:
+        if extra["step"] == state and not _has(incident, "actions", kind="protocol", protocol_code=extra["code"]):
+            missing.append(_("Your board's protocol requires: %(action)s.") % {"action": extra["label"]})
     if state == State.REPORTED:
         if not incident.severity:
             missing.append(_("Set the severity of the report."))

@@ -135,9 +135,9 @@ class PortalFormRenderer(DjangoTemplates):
             for option in options:
                 parts.append(
                     f'\n  <option value="{conditional_escape("%s" % option["value"])}"{_attrs_html(option["attrs"])}>'
-                    f"{conditional_escape(localize(option['label']))}</option>"
+                    f"{conditional_escape(localize(option['label']))}</option>\n"
                 )
             if group_name:
                 parts.append("\n  </optgroup>")
-        parts.append("\n</select>\n")
-        return mark_safe("".join(parts))
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # stripped, as BaseRenderer.render strips the template's output

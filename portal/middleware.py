@@ -25,9 +25,12 @@ class PortalLocaleMiddleware:
 
 
 class RequireMfaMiddleware:
-    """Users with a role beyond staff member reach no page but the account pages until TOTP is set up."""
+    """Users with a role beyond staff member reach no page but the account pages until TOTP is set up.
 
-    allowed_prefixes = ("/account/", "/static/", "/i18n/")
+    The REST API applies the same rule itself (portal.api.SecondFactorSetUp), for token and session
+    sign-in alike, and answers with a JSON 403 instead of this redirect."""
+
+    allowed_prefixes = ("/account/", "/static/", "/i18n/", "/api/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -35,6 +35,10 @@ class Board(models.Model):
         default=False,
         help_text=_("The board's protocol requires a police report or police contact for every possible offence."),
     )
+    protocol = models.ForeignKey(
+        "ProtocolVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("protocol in force"),
+    )
     retention_months = models.PositiveSmallIntegerField(
         _("retention period (months)"), null=True, blank=True,
         help_text=_("Closed cases older than this are anonymised; a tombstone with dates and category is kept. "
@@ -314,3 +318,56 @@ class ExportJob(models.Model):
     @property
     def percent(self):
         return int(self.done_rows * 100 / self.total_rows) if self.total_rows else (100 if self.state == ExportJobState.DONE else 0)
+
+
+class ProtocolProfile(models.Model):
+    """One school board's social-media protocol as data: what the portal does differently under it.
+
+    The five protocols the portal was built from ship as profiles (portal/protocols.py); a board adopts one
+    through a ProtocolVersion."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("what this protocol adds"), blank=True)
+    first_contact_label = models.CharField(
+        _("reports go to"), max_length=100, help_text=_("Who is told first, in the protocol's own words."),
+    )
+    police_on_any_suspicion = models.BooleanField(_("police on any suspicion"), default=False)
+    lvi_report = models.BooleanField(_("report cross-the-line staff conduct to the LVI"), default=False)
+    guardians_before_pupil_measure = models.BooleanField(_("guardians contacted before a pupil's measure takes effect"), default=False)
+    guardian_dossier = models.BooleanField(_("separate guardian dossier"), default=False)
+    consent_at_enrolment = models.BooleanField(_("consent asked at enrolment"), default=False)
+    review_months = models.PositiveSmallIntegerField(_("review period (months)"), null=True, blank=True)
+    step_labels = models.JSONField(_("step labels"), default=dict, blank=True)
+    step_help = models.JSONField(_("step help texts"), default=dict, blank=True)
+    extra_actions = models.JSONField(_("extra mandatory actions"), default=list, blank=True)
+    notification_roles = models.JSONField(_("who is told, per event"), default=dict, blank=True)
+    consent_purposes = models.JSONField(_("consent purposes"), default=list, blank=True)
+    sanction_catalogue = models.JSONField(_("sanction catalogue"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("protocol profile")
+        verbose_name_plural = _("protocol profiles")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProtocolVersion(models.Model):
+    """The protocol a board runs: its profile, version, adoption date and review date."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="protocol_versions", verbose_name=_("board"))
+    profile = models.ForeignKey(ProtocolProfile, on_delete=models.PROTECT, related_name="versions", verbose_name=_("profile"))
+    version = models.CharField(_("version"), max_length=40)
+    adopted_on = models.DateField(_("adopted on"))
+    review_on = models.DateField(_("to be reviewed by"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("protocol version")
+        verbose_name_plural = _("protocol versions")
+        ordering = ["-adopted_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.profile.name}, versie {self.version} ({self.adopted_on:%d-%m-%Y})"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("audit/", views.audit_trail, name="audit_trail"),
     path("exports/<int:pk>/", views.export_job, name="export_job"),
     path("exports/<int:pk>/download/", views.export_job_download, name="export_job_download"),
+    path("api/v1/", include("portal.api_urls")),
     path("account/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

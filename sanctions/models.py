@@ -98,7 +98,10 @@ class Sanction(models.Model):
 
     @property
     def needs_guardian_contact(self):
-        return self.person.kind == "pupil"
+        """Under protocols like 004 (rule 12) a pupil's measure waits for contact with the guardians."""
+        from portal.protocols import protocol_rules
+
+        return self.person.kind == "pupil" and protocol_rules(self.school.board).guardians_before_pupil_measure
 
     @property
     def effective_from(self):

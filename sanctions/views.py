@@ -11,6 +11,7 @@ from rules import has_perm
 from incidents.selectors import incident_get_visible
 from portal.audit import audit_record
 from portal.forms import add_service_errors
+from portal.protocols import protocol_rules
 from portal.exports import export_format, export_params, register_export_response
 from portal.uploads import private_file_response
 
@@ -40,6 +41,7 @@ def _dossier_context(request, person, correspondence_form=None):
         "entries": selectors.dossier_entries(person=person),
         "can_act": can_act,
         "correspondence_form": correspondence_form or (CorrespondenceForm(prefix="letter") if can_act else None),
+        "lvi_applies": protocol_rules(person.school.board).lvi_report,
     }
 
 
@@ -208,6 +210,8 @@ def lvi_create(request):
         raise PermissionDenied(_("Only the school leader of this school or the board can record an LVI report."))
     if person.kind != "staff":
         raise PermissionDenied(_("An LVI report concerns a staff member."))
+    if not protocol_rules(person.school.board).lvi_report:
+        raise PermissionDenied(_("Your board's protocol has no report to the Landelijke Vertrouwensinspecteur."))
     form = LviReportForm(request.POST or None, prefix="lvi")
     if request.method == "POST" and form.is_valid():
         try:

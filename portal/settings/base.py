@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "portal",
     "incidents",
     "sanctions",
@@ -78,6 +81,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Django's renderer, with <select> written in Python (same HTML): long option lists render in milliseconds.
+FORM_RENDERER = "portal.forms.PortalFormRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
@@ -236,6 +242,37 @@ MELDPUNT_EXPORT_BACKGROUND_ROWS = env.int("MELDPUNT_EXPORT_BACKGROUND_ROWS", def
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 PAGE_SIZE = 25
+
+# The REST API at /api/v1/ (schema at /api/v1/schema/): a token (made in the admin or with
+# `manage.py drf_create_token`) or the portal session with its CSRF token; the pages' permissions and the
+# two-factor rule; JSON only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api_base.TokenAuthentication",  # first, so that a request without sign-in gets a 401
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "portal.api_base.SecondFactorSetUp"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "portal.api_base.PageNumberPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api_base.AnonRateThrottle", "portal.api_base.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("MELDPUNT_API_THROTTLE_ANON", default="20/minute"),
+        "user": env("MELDPUNT_API_THROTTLE_USER", default="120/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Meldpunt API",
+    "DESCRIPTION": "Incidents, step changes, notifications and the consent check, with the portal's permissions.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],  # the schema is public; it describes the API, never its data
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"StepEnum": "incidents.workflow.State"},
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,96 @@
+"""What every endpoint of the REST API shares: sign-in, the two-factor rule, throttling, paging and ids.
+
+The REST framework settings name these classes, and it imports them while it imports its own views, so this
+module must not import rest_framework.views (nor anything that does): the endpoints live in the apps' api.py.
+"""
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+from rest_framework import authentication, exceptions, pagination, permissions, throttling
+from rest_framework.settings import api_settings
+
+from .security import mfa_required_for
+
+# The REST framework's own messages that its Dutch translation lacks or words badly. Listed here so that
+# makemessages keeps them in the portal's catalogue, whose translations take precedence over the framework's.
+FRAMEWORK_MESSAGES = (
+    gettext_noop("Not a valid string."),
+    gettext_noop("Must be a valid boolean."),
+    gettext_noop("Invalid input."),
+    gettext_noop("Ensure this field has at least {min_length} elements."),
+    gettext_noop("Ensure this field has no more than {max_length} elements."),
+    gettext_noop("Datetime value out of range."),
+    gettext_noop('Invalid datetime for the timezone "{timezone}".'),
+    gettext_noop("Surrogate characters are not allowed: U+{code_point:X}."),
+    gettext_noop("Request was throttled."),
+    gettext_noop("Expected available in {wait} second."),
+    gettext_noop("Expected available in {wait} seconds."),
+    gettext_noop("JSON parse error - {detail}"),
+    gettext_noop("CSRF Failed: {reason}"),
+)
+
+# Ids come from the URL; anything that is not a positive id of a database row does not exist.
+MAX_ID = 2**63 - 1
+
+
+def id_from_url(value):
+    """The id in a URL, or a 404: letters, signs and numbers beyond any row's id never name an object."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        raise exceptions.NotFound()
+    return int(text)
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token sign-in, also telling Django who signed in, so that the change history (simple_history)
+    records the API user as the author, as it does for the pages."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            request._request.user = result[0]
+        return result
+
+
+class SecondFactorSetUp(permissions.BasePermission):
+    """The portal's two-factor rule for the API: whoever must sign in to the pages with a second factor
+    gets nothing from the API either until an authenticator app is set up (RequireMfaMiddleware leaves
+    /api/ to this check, so that the refusal is a JSON 403 and not a redirect)."""
+
+    message = _("Your role requires two-factor authentication. Set up an authenticator app first.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not settings.MELDPUNT_MFA_REQUIRED or not (user and user.is_authenticated):
+            return True
+        return not mfa_required_for(user) or is_mfa_enabled(user, [Authenticator.Type.TOTP])
+
+
+class _RatesFromSettings:
+    """DRF reads the rates once, at import; these read them per request, so a changed setting applies."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class UserRateThrottle(_RatesFromSettings, throttling.UserRateThrottle):
+    pass
+
+
+class AnonRateThrottle(_RatesFromSettings, throttling.AnonRateThrottle):
+    pass
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = settings.PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = _("The case has moved on in the meantime.")
+    default_code = "conflict"

@@ -1,0 +1,49 @@
+"""The faster <select> rendering writes exactly Django's HTML; cached choice labels still follow the language."""
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils import translation
+
+from incidents.forms import CaseFilterForm
+from incidents.models import Incident
+from portal.forms import PortalFormRenderer
+from portal.models import School
+
+
+class SampleForm(forms.Form):
+    plain = forms.ChoiceField(choices=[("", "Kies…"), ("x<y", "A & B"), ("Groep", [("1", "een"), ("2", 'twee "2"')])], required=False)
+    several = forms.MultipleChoiceField(choices=[("p", "P"), ("q", "Q")], required=False)
+    maybe = forms.NullBooleanField(widget=forms.NullBooleanSelect())
+    number = forms.TypedChoiceField(choices=[(1, 1), (2, 2)], coerce=int)
+    empty = forms.ChoiceField(choices=[], required=False)
+    disabled = forms.ChoiceField(choices=[("a", "A")], disabled=True, required=False)
+
+
+@pytest.mark.parametrize("data", [None, {"plain": "2", "several": ["p", "q"], "maybe": "true", "number": "2"}, {"plain": "x<y"}])
+def test_select_html_is_djangos(data):
+    django_form, portal_form = SampleForm(data, renderer=DjangoTemplates()), SampleForm(data, renderer=PortalFormRenderer())
+    for name in django_form.fields:
+        assert str(portal_form[name]) == str(django_form[name])
+
+
+@pytest.mark.django_db
+def test_case_filter_form_html_is_djangos(school, sister_school):
+    schools = School.objects.order_by("name")
+    data = {"state": "reported", "school": school.pk, "category": "bullying"}
+    django_form = CaseFilterForm(data, schools=schools, renderer=DjangoTemplates())
+    portal_form = CaseFilterForm(data, schools=schools, renderer=PortalFormRenderer())
+    for name in django_form.fields:
+        assert str(portal_form[name]) == str(django_form[name])
+
+
+def test_choice_labels_follow_the_active_language():
+    incident = Incident(category="bullying", state="reported", platform="other", severity="")
+    with translation.override("en"):
+        assert incident.get_category_display() == "Bullying"
+        assert incident.get_platform_display() == "Other"
+    with translation.override("nl"):
+        assert incident.get_category_display() != "Bullying"
+    incident.category = "no-such-category"
+    assert incident.get_category_display() == "no-such-category"
+    assert incident.get_severity_display() == ""

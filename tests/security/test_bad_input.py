@@ -1,0 +1,479 @@
+"""Bad input never gives a 500 and never loses data (property-based, with hypothesis).
+
+- The report form (/melden/): any text (emoji, right-to-left, NUL and other control characters, texts
+  beyond the maximum length), invalid dates, wrong choices and missing fields. The answer is 302 (stored,
+  exactly as typed) or 400 (nothing stored, what was typed shown again).
+- The record forms of the case page (/zaken/<pk>/vastleggen/<kind>/) as the school leader: the same.
+- The upload path: ``portal.uploads.upload_clean`` on its own and the report form with files. Polyglots
+  (an image with HTML or PHP after it or in a comment, GIF/PDF mixtures), truncated images, images that
+  claim enormous dimensions, wrong extensions, empty files and random bytes. An accepted image comes back
+  re-encoded without the payload; a refused file leaves no Evidence row and no file in private storage.
+
+A 500 would surface as an exception in the test client, which fails the example.
+"""
+
+import datetime
+import io
+import os
+import struct
+import zlib
+
+import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import escape
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from incidents.forms import FIELD_FORMS, RECORD_FORMS
+from incidents.models import Evidence, Incident
+from portal.models import PersonKind, Role
+from portal.uploads import CleanUpload, upload_clean
+from tests.factories import IncidentFactory, PersonFactory, member
+
+from .world import private_files
+
+pytestmark = pytest.mark.django_db
+
+MODEST = settings(
+    max_examples=30, deadline=None, database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@pytest.fixture(autouse=True)
+def dutch():
+    with translation.override("nl"):
+        yield
+
+
+# Text -------------------------------------------------------------------------------------------------
+
+NASTY = [
+    "😀👩‍👩‍👧‍👦🏳️‍🌈", "مرحبا، هذا نص عربي", "שלום עולם", "\u202egnp.exe\u202c", "\u200b\u200d\ufeff\u2060",
+    "Z̴̡̢͎a̷͙l̸̰g̵o̶", "a\x00b", "\x00", "\x01\x02\x07\x1b[31mrood", "\x0b\x0c\x1c\x1d\x1e\x1f", "\r\n\r\n", "\t",
+    "\ud7ff\ue000\U0010ffff", "<script>alert(1)</script>", "'; DROP TABLE incidents_incident; --", "{{ 7|add:7 }}",
+    "%s%n%(x)s", "\\", "\u0085\u2028\u2029", "ﬁ ß İ ı ǅ",
+]
+short_texts = st.one_of(
+    st.text(max_size=40),  # any code point hypothesis likes, control characters included
+    st.sampled_from(NASTY),
+    st.lists(st.one_of(st.sampled_from(NASTY), st.text(max_size=6)), min_size=1, max_size=5).map("".join),
+)
+# Around and far beyond the limits of the fields (500, 2000, 5000, 20000 characters).
+long_texts = st.tuples(st.sampled_from([101, 201, 301, 501, 2001, 5001, 19_999, 20_000, 20_001, 60_000]),
+                       st.sampled_from(["a", "é", "😀", "مر", "x\x0b"])).map(lambda t: (t[1] * t[0])[: t[0]])
+texts = st.one_of(short_texts, short_texts, long_texts)
+
+MISSING = object()
+
+
+def maybe_missing(strategy):
+    return st.one_of(strategy, strategy, strategy, st.just(MISSING))
+
+
+def local(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+BAD_DATES = [
+    "2026-02-30T10:00", "2025-13-01T10:00", "2025-00-10T10:00", "31-12-2025 25:61", "0000-00-00T00:00", "9999-12-31T23:59",
+    "0001-01-01T00:00", "1-1-1 1:1", "2026-03-29T02:30", "2025-10-26T02:30", "gisteren", "", " ", "2025-06-01",
+    "2025-06-01T10:00:00.000000000001", "2025-06-01T10:00+14:00", "١٢-٠٣-٢٠٢٥ ١٠:٠٠",
+]
+dates = st.one_of(
+    st.integers(min_value=-5 * 365 * 24, max_value=48).map(lambda h: local(timezone.now() - timezone.timedelta(hours=h))),
+    st.datetimes(min_value=datetime.datetime(1, 1, 2), max_value=datetime.datetime(9999, 12, 30)).map(
+        lambda d: d.strftime("%Y-%m-%dT%H:%M")),
+    st.sampled_from(BAD_DATES),
+    short_texts,
+)
+
+
+def choices_of(values):
+    return st.one_of(st.sampled_from(list(values)), st.sampled_from(list(values)), short_texts)
+
+
+# Shared helpers ----------------------------------------------------------------------------------------
+
+def without_missing(data):
+    return {key: value for key, value in data.items() if value is not MISSING}
+
+
+def storable(value, max_length):
+    """Whether a form keeps this text as it is (Django strips the whitespace around it, refuses NUL)."""
+    return "\x00" not in value and bool(value.strip()) and len(value.strip()) <= max_length
+
+
+def snapshot():
+    """Every row of the app's tables (history and audit log included) and the private files."""
+    from django.apps import apps
+
+    rows = {}
+    for label in ("portal", "incidents", "sanctions", "consent"):
+        for model in apps.get_app_config(label).get_models():
+            rows[model._meta.label] = list(model._base_manager.order_by("pk").values_list())
+    return rows, private_files()
+
+
+def changed_tables(before, after):
+    changed = sorted(label for label in before[0] if before[0][label] != after[0][label])
+    return changed + (["private files"] if before[1] != after[1] else [])
+
+
+def rolled_back(function):
+    """Run one example in a savepoint that is undone afterwards, and remove the files it stored."""
+    files = private_files()
+    try:
+        with transaction.atomic():
+            function()
+            transaction.set_rollback(True)
+    finally:
+        for path in private_files() - files:
+            os.remove(path)
+
+
+def shows_again(response, value):
+    return escape(value) in response.content.decode()
+
+
+# The report form -------------------------------------------------------------------------------------
+
+REPORT_URL = "/melden/"
+CATEGORIES = [c for c, _label in Incident._meta.get_field("category").choices]
+PLATFORMS = [c for c, _label in Incident._meta.get_field("platform").choices]
+link_lists = st.lists(
+    st.one_of(
+        st.sampled_from([
+            "https://www.instagram.com/p/abc/", "http://voorbeeld.nl/😀", "https://bücher.example/", "javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>", "ftp://example.org/x", "https://" + "a" * 2100 + ".nl/",
+            "//example.org", "https://[::1]/", "https://example.org/\x00", "https://example.org/\u202eexe.gnp",
+        ]),
+        short_texts,
+    ),
+    max_size=3,
+).map("\n".join)
+
+report_posts = st.fixed_dictionaries({
+    "school": maybe_missing(st.one_of(st.just("own"), st.just("foreign"), short_texts)),
+    "category": maybe_missing(choices_of(CATEGORIES)),
+    "platform": maybe_missing(choices_of(PLATFORMS)),
+    "description": maybe_missing(texts),
+    "occurred_at": maybe_missing(dates),
+    "discovered_at": maybe_missing(dates),
+    "privacy_flag": maybe_missing(st.sampled_from(["on", "", "false", "0", "ja", "\x00"])),
+    "links": maybe_missing(link_lists),
+})
+
+
+@pytest.fixture
+def reporter_client(client, school):
+    client.force_login(member(Role.STAFF, school=school))
+    return client
+
+
+@MODEST
+@given(post=report_posts)
+def test_the_report_form_stores_exactly_what_was_typed_or_nothing(reporter_client, school, other_school, post):
+    data = without_missing(post)
+    if "school" in data:
+        data["school"] = {"own": school.pk, "foreign": other_school.pk}.get(data["school"], data["school"])
+
+    def example():
+        before = snapshot()
+        response = reporter_client.post(REPORT_URL, data)
+        event(f"status {response.status_code}")
+        assert response.status_code in (200, 302, 400)
+        if response.status_code == 302:
+            incident = Incident.objects.exclude(pk__in=[row[0] for row in before[0]["incidents.Incident"]]).get()
+            assert incident.school == school
+            assert incident.description == data["description"].strip()
+            assert (incident.category, incident.platform) == (data["category"], data["platform"])
+            typed_links = [line.strip() for line in data.get("links", "").splitlines() if line.strip()]
+            assert sorted(incident.evidence.values_list("url", flat=True)) == sorted(typed_links)
+        else:
+            assert not changed_tables(before, snapshot()), "a refused report left something behind"
+            description = data.get("description", "")
+            if description.strip() and "\x00" not in description:
+                assert shows_again(response, description), "the typed description is gone"
+
+    rolled_back(example)
+
+
+def test_a_nul_character_is_refused_with_a_dutch_message(reporter_client, school):
+    before = Incident.objects.count()
+    response = reporter_client.post(REPORT_URL, {
+        "school": school.pk, "category": "bullying", "platform": "whatsapp", "description": "Eerst\x00daarna",
+        "discovered_at": local(timezone.now() - timezone.timedelta(hours=1)),
+    })
+    assert response.status_code == 400
+    assert "Null-tekens zijn niet toegestaan." in response.content.decode()
+    assert Incident.objects.count() == before
+
+
+# The record forms of the case page -----------------------------------------------------------------------
+
+@pytest.fixture
+def case_world(school, leader):
+    """A case in step 3 (so that the decision can be recorded too), with people and users to pick."""
+    member(Role.BOARD, board=school.board)
+    member(Role.COUNSELLOR, board=school.board)
+    PersonFactory(school=school)
+    PersonFactory(school=school, kind=PersonKind.STAFF, class_name="")
+    incident = IncidentFactory(school=school, assessing=True)
+    return incident
+
+
+BAD_IDS = ["", "0", "-1", "abc", "99999999999999999999", "1.5", "1e3", "\x00", "１"]
+
+
+def field_values(field):
+    """Values for one form field: mostly plausible ones, mixed with garbage of every kind."""
+    if isinstance(field, forms.ModelChoiceField):
+        ids = [str(pk) for pk in field.queryset.values_list("pk", flat=True)]
+        good = st.sampled_from(ids) if ids else st.nothing()
+        return st.one_of(good, good, st.sampled_from(BAD_IDS), short_texts)
+    if isinstance(field, forms.NullBooleanField):
+        return st.sampled_from(["true", "false", "unknown", "2", "3", "", "ja", "\x00"])
+    if isinstance(field, forms.BooleanField):
+        return st.sampled_from(["on", "", "false", "0", "\x00"])
+    if isinstance(field, forms.ChoiceField):
+        return choices_of([value for value, _label in field.choices if value != ""])
+    if isinstance(field, forms.DateTimeField):
+        return dates
+    if isinstance(field, forms.URLField):
+        return st.one_of(st.sampled_from(["https://www.tiktok.com/@x/video/1", "www.example.org/x", "javascript:alert(1)",
+                                          "https://" + "b" * 2100 + ".nl"]), texts)
+    if isinstance(field, forms.CharField):
+        return texts
+    raise AssertionError(f"no strategy for {field!r}")
+
+
+def record_posts(form):
+    return st.fixed_dictionaries(
+        {form.add_prefix(name): maybe_missing(field_values(field)) for name, field in form.fields.items()}
+    )
+
+
+def blank_form(kind, incident):
+    if kind in FIELD_FORMS:
+        return FIELD_FORMS[kind](instance=incident, prefix=kind)
+    return RECORD_FORMS[kind](incident=incident, prefix=kind)
+
+
+@pytest.mark.parametrize("kind", sorted(RECORD_FORMS) + sorted(FIELD_FORMS))
+def test_a_record_form_stores_exactly_what_was_typed_or_nothing(client, leader, case_world, kind):
+    incident = case_world
+    form = blank_form(kind, incident)
+    url = reverse("incidents:record", args=[incident.pk, kind])
+    client.force_login(leader)
+    text_fields = [name for name, field in form.fields.items()
+                   if isinstance(field, forms.CharField) and not isinstance(field, forms.URLField)]
+    model = incident.__class__ if kind in FIELD_FORMS else form._meta.model
+
+    @settings(MODEST, max_examples=15)
+    @given(post=record_posts(form))
+    def check(post):
+        data = without_missing(post)
+
+        def example():
+            before = snapshot()
+            response = client.post(url, data)
+            event(f"status {response.status_code}")
+            assert response.status_code in (302, 400), response.status_code
+            if response.status_code == 302:
+                if kind in FIELD_FORMS:
+                    stored = Incident.objects.get(pk=incident.pk)
+                else:
+                    known = [row[0] for row in before[0][model._meta.label]]
+                    stored = model.objects.exclude(pk__in=known).get()
+                for name in text_fields:
+                    assert getattr(stored, name) == data.get(form.add_prefix(name), "").strip(), name
+            else:
+                assert not changed_tables(before, snapshot()), "a refused record left something behind"
+                for name in text_fields:
+                    typed = data.get(form.add_prefix(name), "")
+                    if typed.strip() and "\x00" not in typed:
+                        assert shows_again(response, typed), f"the typed {name} is gone"
+
+        rolled_back(example)
+
+    check()
+
+
+# The upload path -------------------------------------------------------------------------------------------
+
+PAYLOADS = [
+    b"<html><body><script>alert(document.cookie)</script></body></html>",
+    b"<?php system($_GET['c']); ?>",
+    b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+    b"%PDF-1.4\n1 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj\n%%EOF",
+    b"PK\x03\x04 zip",
+]
+PAYLOAD_MARKERS = [b"<script", b"<?php", b"onload=", b"/JavaScript", b"PK\x03\x04"]
+
+
+def encoded(fmt, size, color, **options):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def png_chunk(kind, body):
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+
+def claimed_png(width, height):
+    """A PNG whose header claims ``width`` × ``height`` pixels, with almost no pixel data: a decompression bomb."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+            + png_chunk(b"IEND", b""))
+
+
+sizes = st.tuples(st.integers(1, 48), st.integers(1, 48))
+colors = st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255))
+payloads = st.sampled_from(PAYLOADS)
+images = st.one_of(
+    st.builds(encoded, st.just("PNG"), sizes, colors),
+    st.builds(encoded, st.just("JPEG"), sizes, colors),
+)
+
+
+@st.composite
+def polyglots(draw):
+    """A real picture carrying a payload: after the image data, in a JPEG comment, or a GIF/PDF mixture."""
+    how = draw(st.sampled_from(["append", "jpeg_comment", "png_text", "gif_pdf", "pdf_gif"]))
+    payload = draw(payloads)
+    size, color = draw(sizes), draw(colors)
+    if how == "append":
+        return draw(images) + payload
+    if how == "jpeg_comment":
+        return encoded("JPEG", size, color, comment=payload)
+    if how == "png_text":
+        from PIL import PngImagePlugin
+
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", payload.decode("latin-1"))
+        return encoded("PNG", size, color, pnginfo=info)
+    gif = encoded("GIF", size, color)
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    return gif + pdf if how == "gif_pdf" else pdf + gif + payload
+
+
+@st.composite
+def truncated(draw):
+    data = draw(images)
+    return data[: draw(st.integers(0, len(data) - 1))]
+
+
+@st.composite
+def mutated(draw):
+    """A real picture with a few bytes changed, cut out or added."""
+    data = bytearray(draw(images))
+    for _ in range(draw(st.integers(1, 6))):
+        if not data:
+            break
+        at = draw(st.integers(0, len(data) - 1))
+        what = draw(st.sampled_from(["set", "cut", "insert"]))
+        if what == "set":
+            data[at] = draw(st.integers(0, 255))
+        elif what == "cut":
+            del data[at: at + draw(st.integers(1, 64))]
+        else:
+            data[at:at] = draw(st.binary(min_size=1, max_size=16))
+    return bytes(data)
+
+
+upload_contents = st.one_of(
+    images,
+    polyglots(),
+    truncated(),
+    mutated(),
+    st.builds(claimed_png, st.sampled_from([100_000, 65_535, 20_000, 7_000]), st.sampled_from([100_000, 65_535, 20_000, 7_000])),
+    st.just(b""),
+    st.binary(max_size=512),
+    st.sampled_from([b"GIF89a", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-", b"\x7fELF\x02\x01\x01" + b"\x00" * 64]),
+)
+upload_names = st.one_of(
+    st.sampled_from([
+        "scherm.png", "foto.jpg", "brief.pdf", "scherm.png.html", "shell.php", "foto.jpg.exe", "kaart.svg", ".htaccess",
+        "../../etc/passwd", "geen-extensie", "x" * 300 + ".png", "😀.png", "\u202egnp.exe", "nul\x00.png", "a\nb.png",
+    ]),
+    short_texts.map(lambda name: name + ".png"),
+)
+UPLOAD_CODES = {"empty", "size", "type", "corrupt", "pixels", "active"}
+
+
+def check_clean_image(clean, original):
+    """An accepted image is the picture alone: re-encoded, readable, its format matching its type and name."""
+    out = clean.content.read()
+    clean.content.seek(0)
+    assert clean.size == len(out)
+    if clean.content_type == "application/pdf":
+        assert out == original and out.startswith(b"%PDF-") and clean.content.name.endswith(".pdf")
+        return
+    expected_format = {"image/png": "PNG", "image/jpeg": "JPEG"}[clean.content_type]
+    assert clean.content.name.endswith({"PNG": ".png", "JPEG": ".jpg"}[expected_format])
+    with Image.open(io.BytesIO(out)) as image:
+        assert image.format == expected_format
+        image.load()
+    end = out.rindex(b"IEND") + 8 if expected_format == "PNG" else out.rindex(b"\xff\xd9") + 2
+    assert end == len(out), "something follows the image data"
+    for marker in PAYLOAD_MARKERS:
+        assert marker not in out, marker
+
+
+@settings(MODEST, max_examples=50)
+@given(content=upload_contents, name=upload_names)
+def test_upload_clean_gives_a_clean_picture_or_a_dutch_refusal(content, name):
+    try:
+        clean = upload_clean(SimpleUploadedFile(name, content, content_type="image/png"))
+    except ValidationError as error:
+        event(f"refused: {error.code}")
+        assert error.code in UPLOAD_CODES, error.code
+        assert error.messages and all(message.strip() for message in error.messages)
+        return
+    event(f"accepted: {clean.content_type}")
+    assert isinstance(clean, CleanUpload)
+    assert content, "an empty file was accepted"
+    check_clean_image(clean, content)
+
+
+@MODEST
+@given(contents=st.lists(upload_contents, min_size=1, max_size=3), name=upload_names)
+def test_the_report_form_stores_clean_files_or_nothing(reporter_client, school, contents, name):
+    data = {
+        "school": school.pk, "category": "identity_fraud", "platform": "instagram",
+        "description": "Nepaccount met foto's van een leerling 😀",
+        "discovered_at": local(timezone.now() - timezone.timedelta(hours=1)),
+        "files": [SimpleUploadedFile(f"{n}-{name}", content, content_type="image/png") for n, content in enumerate(contents)],
+    }
+
+    def example():
+        before = snapshot()
+        response = reporter_client.post(REPORT_URL, data)
+        event(f"status {response.status_code}")
+        assert response.status_code in (302, 400), response.status_code
+        if response.status_code == 400:
+            assert not changed_tables(before, snapshot()), "a refused upload left something behind"
+            assert not Evidence.objects.exists()
+            assert shows_again(response, data["description"])
+            return
+        incident = Incident.objects.exclude(pk__in=[row[0] for row in before[0]["incidents.Incident"]]).get()
+        stored = list(incident.evidence.order_by("pk"))
+        assert len(stored) == len(contents)
+        assert len(private_files() - before[1]) == len(contents)
+        for evidence, original in zip(stored, contents):
+            with evidence.file.open("rb") as handle:
+                clean = CleanUpload(content=SimpleUploadedFile(evidence.file.name, handle.read()),
+                                    content_type=evidence.content_type, original_name=evidence.original_name,
+                                    size=evidence.size)
+            check_clean_image(clean, original)
+            assert evidence.original_name and "\x00" not in evidence.original_name
+
+    rolled_back(example)
