@@ -17,6 +17,7 @@ from portal.access import access_for
 from portal.api_base import MAX_ID, Conflict, id_from_url
 from portal.forms import LinksField
 from portal.models import School
+from portal.protocols import protocol_rules
 from portal.uploads import upload_clean
 
 from . import selectors, services, workflow
@@ -82,9 +83,15 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(reverse("incidents:evidence_file", args=[evidence.token]))
 
 
+def step_label(incident):
+    """The step's name as the case page shows it: in the words of the board's protocol."""
+    return protocol_rules(incident.school.board).step_labels.get(incident.state, incident.get_state_display())
+
+
 class IncidentReportViewSerializer(IncidentSummarySerializer):
     """One case as its reporter follows it: the report, its step and what they sent themselves."""
 
+    state_label = serializers.SerializerMethodField(help_text="The step as the board's protocol names it.")
     full_view = serializers.SerializerMethodField(help_text="Whether this is the whole case or only the report.")
     evidence = serializers.SerializerMethodField()
 
@@ -93,6 +100,9 @@ class IncidentReportViewSerializer(IncidentSummarySerializer):
             "description", "occurred_at", "discovered_at", "anonymised_at", "full_view", "evidence",
         ]
         read_only_fields = fields
+
+    def get_state_label(self, incident) -> str:
+        return step_label(incident)
 
     def get_full_view(self, incident) -> bool:
         return self.context["full_view"]
@@ -107,10 +117,13 @@ class IncidentSerializer(IncidentReportViewSerializer):
 
     reporter = PersonRefSerializer(read_only=True, allow_null=True)
     decided_by = PersonRefSerializer(read_only=True, allow_null=True)
+    protocol_version = serializers.CharField(read_only=True, allow_null=True,
+                                             help_text="The protocol version the case runs under.")
 
     class Meta(IncidentReportViewSerializer.Meta):
         fields = IncidentReportViewSerializer.Meta.fields + [
             "reporter", "facts_account", "decision", "victim_type", "decision_reasoning", "decided_by", "decided_at",
+            "protocol_version",
         ]
         read_only_fields = fields
 
@@ -217,7 +230,7 @@ class IncidentViewSet(viewsets.GenericViewSet):
         history = Transition.objects.filter(incident=incident).select_related("actor") if full_view else []
         return TransitionsSerializer({
             "state": incident.state,
-            "state_label": incident.get_state_display(),
+            "state_label": step_label(incident),
             "available": [
                 {"name": name, "label": label, "needs_reason": needs_reason, "blocked_by": blocked_by}
                 for name, label, needs_reason, blocked_by in options
@@ -235,7 +248,9 @@ class IncidentViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(IncidentSummarySerializer(page, many=True).data)
 
     @extend_schema(responses={
-        200: OpenApiResponse(IncidentSerializer, description="The whole case; its reporter without another role on it gets only the report fields and their own evidence."),
+        200: OpenApiResponse(IncidentSerializer, description=(
+            "The whole case; its reporter without another role on it gets only the report fields and their own evidence."
+        )),
         404: OpenApiResponse(description="No such case, or not one this user may see."),
     })
     def retrieve(self, request, pk=None):

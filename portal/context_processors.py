@@ -15,6 +15,7 @@ def navigation(request):
         "nav_sees_cases": access.works_cases,
         "nav_is_privacy_officer": bool(access.privacy_board_ids),
         "nav_sees_dossiers": bool(access.led_school_ids or access.board_ids["board"] or access.board_ids["admin"]),
+        "nav_sees_protocol": bool(access.board_ids["admin"] or access.board_ids["board"]),
         "nav_sees_audit": bool(access.board_ids["admin"] or access.privacy_board_ids),
         "nav_sees_statistics": bool(access.led_school_ids or access.board_ids["board"] or access.board_ids["admin"]),
         "nav_unread_count": notification_unread_count(user=user),

@@ -141,3 +141,23 @@ class PortalFormRenderer(DjangoTemplates):
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # stripped, as BaseRenderer.render strips the template's output
+
+
+class ProtocolAdoptForm(forms.Form):
+    profile = forms.ModelChoiceField(label=_("Protocol"), queryset=None, empty_label=_("Choose…"))
+    version = forms.CharField(label=_("Version"), max_length=40)
+    adopted_on = forms.DateField(label=_("Adopted on"), widget=forms.DateInput(attrs={"type": "date"}))
+    review_on = forms.DateField(label=_("To be reviewed by"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                help_text=_("Leave empty to use the protocol's own review period, if it has one."))
+
+    def __init__(self, *args, **kwargs):
+        from .models import ProtocolProfile
+
+        super().__init__(*args, **kwargs)
+        self.fields["profile"].queryset = ProtocolProfile.objects.all()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("review_on") and data.get("adopted_on") and data["review_on"] <= data["adopted_on"]:
+            self.add_error("review_on", _("The review date lies after the adoption date."))
+        return data

@@ -44,3 +44,10 @@ def sweep_pending_exports():
     from .exports import export_jobs_requeue
 
     return export_jobs_requeue()
+
+
+@shared_task(acks_late=True)
+def remind_protocol_reviews():
+    from .protocols import protocol_review_reminders
+
+    return protocol_review_reminders()

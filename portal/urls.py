@@ -14,6 +14,7 @@ urlpatterns = [
     path("meldingen/gelezen/", views.inbox_mark_read, name="inbox_mark_all_read"),
     path("meldingen/<int:pk>/gelezen/", views.inbox_mark_read, name="inbox_mark_read"),
     path("audit/", views.audit_trail, name="audit_trail"),
+    path("protocol/", views.protocol_page, name="protocol"),
     path("exports/<int:pk>/", views.export_job, name="export_job"),
     path("exports/<int:pk>/download/", views.export_job_download, name="export_job_download"),
     path("api/v1/", include("portal.api_urls")),

@@ -5,6 +5,7 @@ import datetime
 from django.utils import timezone
 
 from portal.models import Person, PersonKind
+from portal.protocols import protocol_rules
 
 from . import services
 from .selectors import measures_for
@@ -29,7 +30,7 @@ def load(*, schools, leaders):
         reasoning="Derde incident dit schooljaar; eerdere schorsing heeft niet geholpen.",
     )
     staff = Person.objects.filter(school=school, kind=PersonKind.STAFF).first()
-    if staff is not None:
+    if staff is not None and protocol_rules(school.board).lvi_report:
         services.lvi_report_start(
             person=staff, actor=leader, staff_told_at=now - datetime.timedelta(days=1),
             staff_told_how="In een gesprek met de schoolleider en een collega als getuige.",

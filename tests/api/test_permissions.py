@@ -18,6 +18,7 @@ from ..factories import IncidentFactory, SchoolFactory, member
 from .conftest import token_client
 
 CASE_LINK = re.compile(r'href="/zaken/(\d+)/"')
+CURRENT_STEP = re.compile(r'id="current-step">([^<]*)<')
 
 
 @pytest.fixture
@@ -113,6 +114,7 @@ def test_a_case_is_200_or_404_in_the_api_exactly_where_the_page_gives_200_or_404
             assert body["full_view"] is page_full_view, (name, key)
             assert ("facts_account" in body) is page_full_view
             assert ("reporter" in body) is page_full_view
+            assert body["state_label"] == CURRENT_STEP.search(page_response.content.decode()).group(1)
 
 
 @pytest.mark.django_db

@@ -42,6 +42,8 @@ def test_the_schema_is_public_at_its_stable_address():
     operations = {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
     assert operations == OPERATIONS
     assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}
+    assert APIClient().get("/api/v1/schema/", {"format": "json"}).json() == schema
+    assert APIClient().get("/api/v1/schema/")["Content-Type"].startswith("application/vnd.oai.openapi")  # YAML
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from django.utils import translation
 
 from incidents import services, workflow
 from incidents.models import Transition
-from portal.models import AuditEvent
+from portal.models import AuditEvent, ProtocolProfile
+from portal.protocols import board_adopt_protocol
 
 from ..factories import IncidentFactory
 from .conftest import token_client
@@ -68,3 +69,14 @@ def test_a_step_change_is_logged_and_shows_in_the_history(school, leader):
     assert change["actor"] == {"id": leader.pk, "name": str(leader)}
     assert Transition.objects.get(incident=incident).actor == leader
     assert AuditEvent.objects.filter(action="incident.transition", actor=leader, object_id=str(incident.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_steps_are_named_as_the_boards_protocol_names_them(school, leader):
+    protocol = board_adopt_protocol(board=school.board, profile=ProtocolProfile.objects.get(code="kms-001"), version="2026")
+    incident = IncidentFactory(school=school)
+    case = token_client(leader).get(f"/api/v1/incidents/{incident.pk}/").json()
+    assert case["state_label"] == "1. Melding bij de directie"
+    assert case["protocol_version"] == str(protocol)
+    transitions = token_client(leader).get(f"/api/v1/incidents/{incident.pk}/transitions/").json()
+    assert transitions["state_label"] == "1. Melding bij de directie"

@@ -8,7 +8,7 @@ expected status codes are for our own school's object, one per role in the order
 For an object of a foreign board every role gets 404: the object does not exist for them. The only other
 answer allowed is the 403 a role gets for the page as such — for our own object too, and just the same for
 an id that does not exist — so it tells nothing about the foreign object either. Anonymous visitors are sent
-to the login page.
+to the login page (the REST API answers them 401).
 
 The URL names are read from the URL configuration: a new URL without a row here fails
 ``test_every_url_of_the_app_has_a_row``.
@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
@@ -146,6 +147,17 @@ def purpose_data(side, role):
     return {"code": "nieuw_doel", "label": "Nieuw doel", "help_text": "", "ordering": 9, "active": "on"}
 
 
+def protocol_data(side, role):
+    from portal.models import ProtocolProfile
+
+    return {"profile": ProtocolProfile.objects.order_by("pk").first().pk, "version": "2026-1",
+            "adopted_on": timezone.localdate().isoformat()}
+
+
+def api_report_data(side, role):
+    return {"school": side.school.pk, "category": "bullying", "platform": "whatsapp", "description": "Gemene berichten."}
+
+
 def const(data):
     return lambda side, role: dict(data)
 
@@ -159,6 +171,9 @@ class Row:
     post: str | None = None  # expected status of a valid POST per role (own school)
     data: object = None  # (side, role) -> POST body
     label: str = ""
+    anonymous: object = "login"  # what a visitor who is not signed in gets: sent to the login page, or a status
+    json: bool = False  # the POST body is JSON (the REST API)
+    object_in_body: bool = False  # the POST body names the object (the API's consent check)
 
     @property
     def id(self):
@@ -166,7 +181,7 @@ class Row:
 
     @property
     def has_object(self):
-        return self.kwargs is not None or self.query is not None
+        return self.kwargs is not None or self.query is not None or self.object_in_body
 
 
 def expected(codes):
@@ -182,6 +197,7 @@ ROWS = [
     Row("inbox_mark_all_read", get=None, post="302 302 302 302 302 302 302"),
     Row("inbox_mark_read", get=None, kwargs=own("notifications"), post="302 302 302 302 302 302 302"),
     Row("audit_trail", get="403 403 403 200 403 403 200"),
+    Row("protocol", get="403 403 200 403 403 403 200", post="403 403 403 403 403 403 302", data=protocol_data),
     Row("export_job", get="200 200 200 200 200 200 200", kwargs=own("export_jobs")),
     Row("export_job_download", get="200 200 200 200 200 200 200", kwargs=own("export_jobs")),
 
@@ -265,6 +281,21 @@ ROWS = [
     Row("consent:purpose_edit", get="403 403 403 403 403 403 200", kwargs=board("purpose"),
         post="403 403 403 403 403 403 302", data=lambda side, role: {**purpose_data(side, role), "code": side.purpose.code}),
     Row("consent:purposes_defaults", get=None, kwargs=board(), post="403 403 403 403 403 403 302"),
+
+    # The REST API: the same rules as the pages. Without sign-in a 401 (JSON), not a redirect.
+    Row("api:schema", get="200 200 200 200 200 200 200", anonymous=200),
+    Row("api:not-found", get="404 404 404 404 404 404 404", post="404 404 404 404 404 404 404", anonymous=404, json=True),
+    Row("api:incident-list", get="200 200 200 200 200 200 200", anonymous=401, json=True,
+        post="201 201 403 403 403 403 403", data=api_report_data),
+    Row("api:incident-detail", get="200 200 200 404 200 200 200", kwargs=pk("case"), anonymous=401),
+    Row("api:incident-transitions", get="200 200 200 404 404 404 200", kwargs=pk("reported_case"), anonymous=401, json=True,
+        post="403 200 403 404 404 404 403", data=const({"name": "dismiss", "note": "Geen incident."})),
+    Row("api:notification-list", get="200 200 200 200 200 200 200", anonymous=401),
+    Row("api:notification-read", get=None, kwargs=own("notifications"), post="200 200 200 200 200 200 200", anonymous=401,
+        json=True),
+    Row("api:notification-read-all", get=None, post="200 200 200 200 200 200 200", anonymous=401, json=True),
+    Row("api:consent-check", get=None, post="200 200 200 200 200 200 200", anonymous=401, json=True, object_in_body=True,
+        data=lambda side, role: {"school": side.school.pk, "purpose": side.purpose.code, "pupils": [side.pupil.pk]}),
 ]
 
 
@@ -312,18 +343,18 @@ def missing(value):
 def request(client, row, side, role, method, *, absent=False):
     kwargs = row.kwargs(side, role) if row.kwargs else {}
     query = row.query(side, role) if row.query else {}
+    data = row.data(side, role) if row.data else {}
     if absent:
-        kwargs = {k: missing(v) for k, v in kwargs.items()}
-        query = {k: missing(v) for k, v in query.items()}
+        kwargs, query, data = ({k: missing(v) for k, v in d.items()} for d in (kwargs, query, data))
     url = reverse(row.name, kwargs=kwargs)
     if method == "get":
         return client.get(url, query)
     if query:
         url += "?" + urlencode(query)
-    data = row.data(side, role) if row.data else {}
+    options = {"content_type": "application/json"} if row.json else {}
     files = private_files()
     with transaction.atomic():  # a POST that is let through changes nothing for the next request
-        response = client.post(url, data)
+        response = client.post(url, data, **options)
         transaction.set_rollback(True)
     for path in private_files() - files:  # what it stored belongs to rows that were just rolled back
         os.remove(path)
@@ -360,22 +391,27 @@ def test_access_matrix(world, db, row):
         if changed:
             wrong.append(f"{what}: a refused POST changed {changed}")
 
+    cache.clear()  # the API's request counters: this test's requests are not throttled by earlier ones
     if row.get is None:
         for role in ("anonymous",) + ROLES:
             client = world.anonymous if role == "anonymous" else world.clients[role]
             status = request(client, row, ours, "staff" if role == "anonymous" else role, "get").status_code
-            if status != 405:
-                wrong.append(f"{role} GET on a POST-only URL: {status}, expected 405")
+            want = 405 if role != "anonymous" or row.anonymous == "login" else row.anonymous
+            if status != want:
+                wrong.append(f"{role} GET on a POST-only URL: {status}, expected {want}")
 
     for method in methods:
         if method == "post":
             before = snapshot()  # after the GETs, which may write to the audit log
-        # Anonymous visitors: to the login page, whatever they ask for.
+        # Anonymous visitors: to the login page, whatever they ask for (the API answers 401).
         response = request(world.anonymous, row, ours, "staff", method)
-        login = reverse("account_login") + "?next="
-        if response.status_code != 302 or not response["Location"].startswith(login):
-            wrong.append(f"anonymous {method.upper()}: {response.status_code} {response.get('Location', '')}")
-        elif method == "post":
+        if row.anonymous == "login":
+            login = reverse("account_login") + "?next="
+            if response.status_code != 302 or not response["Location"].startswith(login):
+                wrong.append(f"anonymous {method.upper()}: {response.status_code} {response.get('Location', '')}")
+        elif response.status_code != row.anonymous:
+            wrong.append(f"anonymous {method.upper()}: {response.status_code}, expected {row.anonymous}")
+        if method == "post" and response.status_code in (302, 401, 403, 404):
             check_unchanged("anonymous")
 
         want = expected(row.get if method == "get" else row.post)
@@ -384,7 +420,7 @@ def test_access_matrix(world, db, row):
             response = request(client, row, ours, role, method)
             if response.status_code != want[role]:
                 wrong.append(f"{role} {method.upper()} own school: {response.status_code}, expected {want[role]}")
-            if response.status_code == 200 and FOREIGN_MARKER in body_text(response):
+            if response.status_code in (200, 201) and FOREIGN_MARKER in body_text(response):
                 wrong.append(f"{role} {method.upper()} own school: the page shows something of the foreign board")
             if method == "post" and response.status_code in REFUSED:
                 check_unchanged(f"{role} own school")

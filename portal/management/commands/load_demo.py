@@ -13,7 +13,8 @@ from incidents import services
 from incidents.models import Category, Involvement, InvolvementRole, Platform
 from incidents.walkthrough import walk_to
 from incidents.workflow import State
-from portal.models import Board, Membership, Person, PersonKind, Role, School, User
+from portal.models import Board, Membership, Person, PersonKind, ProtocolProfile, Role, School, User
+from portal.protocols import board_adopt_protocol
 from sanctions import demo as sanctions_demo
 
 DEMO_PASSWORD = "Demo-meldpunt-2026"
@@ -109,6 +110,9 @@ class Command(BaseCommand):
         board = Board.objects.create(name="Onderwijsgroep Buitengewoon (demo)")
         schools = [School.objects.create(board=board, name="Het Baken", brin="00AA"),
                    School.objects.create(board=board, name="De Horizon", brin="00BB")]
+        # The demo board runs protocol 002; an administrator can switch to another at /protocol/.
+        board_adopt_protocol(board=board, profile=ProtocolProfile.objects.get(code="buitengewoon-002"), version="2024.1",
+                             adopted_on=timezone.localdate() - datetime.timedelta(days=700))
         users = {}
         for local, first, last, role, school_indexes, is_admin in ACCOUNTS:
             user = User.objects.create_user(
