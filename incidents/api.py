@@ -15,10 +15,9 @@ from rest_framework.response import Response
 
 from portal.access import access_for
 from portal.api_base import MAX_ID, Conflict, id_from_url
-from portal.forms import LinksField
+from portal.forms import EvidenceFilesField, LinksField
 from portal.models import School
 from portal.protocols import protocol_rules
-from portal.uploads import upload_clean
 
 from . import selectors, services, workflow
 from .forms import CaseFilterForm, ReportForm
@@ -163,7 +162,7 @@ class IncidentReportSerializer(serializers.Serializer):
         return links
 
     def validate_files(self, files):
-        return [upload_clean(f) for f in files]
+        return EvidenceFilesField().clean(files)  # the report page's own checks, whatever they become
 
     def validate(self, data):
         occurred, discovered = data.get("occurred_at"), data.get("discovered_at")

@@ -58,16 +58,10 @@ BREACH_COLUMNS = [
 ]
 
 
-def case_list_schools(user):
-    access = access_for(user)
-    boards = access.overseen_board_ids | access.privacy_board_ids
-    return (School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=boards)).distinct().order_by("name")
-
-
 def incident_register(*, user, params):
     from .forms import CaseFilterForm
 
-    form = CaseFilterForm(params or None, schools=case_list_schools(user))
+    form = CaseFilterForm(params or None, schools=access_for(user).filter_schools(with_privacy_boards=True))
     filters = form.filters()
     return RegisterExport(name="incidents", rows=selectors.incident_list_visible_to(user=user, filters=filters),
                           columns=INCIDENT_COLUMNS, filename="incidenten", title=_("Incidents"), filters=filters, form=form)

@@ -237,6 +237,9 @@ class Evidence(IncidentRecord):
     url = models.URLField(_("link"), max_length=2000, blank=True)
     description = models.CharField(_("description"), max_length=500, blank=True)
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # An image is stored as uploaded (after the checks) and re-encoded by a worker; until then it is not served.
+    processed = models.BooleanField(_("processed"), default=True)
+    processing_error = models.CharField(_("processing error"), max_length=300, blank=True)
 
     history = HistoricalRecords()
 
@@ -244,7 +247,10 @@ class Evidence(IncidentRecord):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         constraints = [
-            models.CheckConstraint(condition=~models.Q(file="") | ~models.Q(url=""), name="evidence_has_file_or_link"),
+            models.CheckConstraint(
+                condition=~models.Q(file="") | ~models.Q(url="") | ~models.Q(processing_error=""),
+                name="evidence_has_file_or_link",
+            ),
         ]
 
     def __str__(self):

@@ -11,7 +11,7 @@ from rules import has_perm
 from portal.access import access_for
 from portal.audit import audit_record
 from portal.protocols import protocol_rules
-from portal.uploads import upload_clean
+from portal.uploads import reencode_image, upload_check
 
 from . import workflow
 from .models import (
@@ -32,16 +32,21 @@ def _require(user, perm, incident):
 
 
 def _store_evidence(*, incident, actor, uploads=(), links=(), description=""):
+    """Store checked uploads. Images are re-encoded by a worker after commit (the request stays fast);
+    until then they are marked unprocessed and never served."""
     stored = []
     try:
         for upload in uploads:
             evidence = Evidence(
                 incident=incident, created_by=actor, step=incident.state, description=description,
                 content_type=upload.content_type, original_name=upload.original_name, size=upload.size,
+                processed=not upload.needs_reencode,
             )
             evidence.file.save(upload.content.name, upload.content, save=False)
             stored.append(evidence)
             evidence.save()
+            if not evidence.processed:
+                transaction.on_commit(lambda pk=evidence.pk: evidence_queue_processing(evidence_id=pk))
         for url in links:
             _validate_link(url)
             Evidence.objects.create(incident=incident, created_by=actor, step=incident.state, url=url, description=description)
@@ -69,7 +74,7 @@ def incident_report(*, school, reporter, platform, category, description, privac
     """A staff member reports an incident at one of their schools, with screenshots and links."""
     if school.pk not in access_for(reporter).reporting_school_ids:
         raise PermissionDenied(_("You can only report incidents for your own school."))
-    uploads = [upload_clean(f) for f in files]  # all checked before anything is written
+    uploads = [upload_check(f) for f in files]  # all checked before anything is written
     with transaction.atomic():
         incident = Incident.objects.create(
             school=school, reporter=reporter, platform=platform, category=category, description=description,
@@ -197,7 +202,7 @@ def incident_decide(*, incident, actor, decision, victim_type="", reasoning=""):
 def evidence_add(*, incident, actor, files=(), links=(), description=""):
     if not files and not links:
         raise ValidationError(_("Add a file or a link."))
-    uploads = [upload_clean(f) for f in files]
+    uploads = [upload_check(f) for f in files]
     with transaction.atomic():
         locked = _lock(incident)
         _require(actor, "incidents.add_evidence", locked)
@@ -314,3 +319,53 @@ def breach_assess(*, incident, actor, risk, risk_reasoning, data_description="",
         audit_record(actor=actor, action="breach.assess", obj=locked, board=locked.school.board, risk=risk,
                      ap_notified=bool(assessment.ap_notified_at))
     return assessment
+
+
+def evidence_queue_processing(*, evidence_id):
+    """Hand an uploaded image to a worker; a broker failure leaves it for the sweeper."""
+    import logging
+
+    from .tasks import process_evidence
+
+    try:
+        process_evidence.apply_async(args=[evidence_id], retry=False)
+    except Exception:  # noqa: BLE001 - the sweeper queues unprocessed evidence again
+        logging.getLogger(__name__).warning("Evidence %s could not be queued for processing.", evidence_id, exc_info=True)
+
+
+def evidence_process(*, evidence_id):
+    """Re-encode an uploaded image (dropping EXIF/GPS and anything hidden in the file). Idempotent."""
+    with transaction.atomic():
+        evidence = Evidence.objects.select_for_update().filter(pk=evidence_id, processed=False).first()
+        if evidence is None:
+            return False
+        raw_name = evidence.file.name
+        with evidence.file.open("rb") as handle:
+            data = handle.read()
+        try:
+            clean = reencode_image(data, evidence.content_type)
+        except ValidationError as error:
+            evidence.file.storage.delete(raw_name)
+            evidence.file = ""
+            evidence.size = 0
+            evidence.processing_error = " ".join(error.messages)[:300]
+        else:
+            from django.core.files.base import ContentFile
+
+            evidence.file.save(raw_name.rsplit("/", 1)[-1], ContentFile(clean), save=False)
+            evidence.size = len(clean)
+            if evidence.file.name != raw_name:
+                evidence.file.storage.delete(raw_name)
+        evidence.processed = True
+        evidence.save()
+    return True
+
+
+def evidence_requeue_unprocessed(*, older_than=None):
+    """Queue again the images still unprocessed after a while (the broker was down, a worker died)."""
+    older_than = older_than if older_than is not None else timezone.timedelta(minutes=2)
+    ids = list(Evidence.objects.filter(processed=False, created_at__lt=timezone.now() - older_than)
+               .values_list("pk", flat=True)[:500])
+    for evidence_id in ids:
+        evidence_queue_processing(evidence_id=evidence_id)
+    return len(ids)

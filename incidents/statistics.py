@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.access import access_for
 from portal.exports import Column, RegisterExport, choice_label, yes_no
-from portal.models import School
 
 from .models import Category, Incident, Platform, Transition
 from .workflow import STEPS, State
@@ -134,16 +133,10 @@ PSEUDONYMISED_COLUMNS = [
 ]
 
 
-def statistics_schools(user):
-    access = access_for(user)
-    boards = access.board_ids["board"] | access.board_ids["admin"]
-    return (School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=boards)).distinct().order_by("name")
-
-
 def statistics_register(*, user, params):
     from .forms import StatisticsFilterForm
 
-    form = StatisticsFilterForm(params or None, schools=statistics_schools(user))
+    form = StatisticsFilterForm(params or None, schools=access_for(user).filter_schools())
     filters = form.filters()
     rows = incidents_for_statistics(user=user, filters=filters).select_related("school").order_by("reported_at", "pk")
     return RegisterExport(name="statistics", rows=rows, columns=PSEUDONYMISED_COLUMNS,

@@ -23,3 +23,17 @@ def apply_retention():
     from .retention import retention_run
 
     return retention_run(apply=True).total
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def process_evidence(evidence_id):
+    from .services import evidence_process
+
+    return evidence_process(evidence_id=evidence_id)
+
+
+@shared_task(acks_late=True)
+def sweep_unprocessed_evidence():
+    from .services import evidence_requeue_unprocessed
+
+    return evidence_requeue_unprocessed()

@@ -273,8 +273,8 @@ def takedown_outcome(request, pk, takedown_pk):
 def evidence_file(request, token):
     """Serve an evidence file to someone who may see its case, never from a public URL."""
     evidence = selectors.evidence_get_visible(user=request.user, token=token)
-    if not evidence.file:
-        raise Http404
+    if not evidence.file or not evidence.processed:
+        raise Http404  # an image is served only once it has been re-encoded
     audit_record(actor=request.user, action="evidence.download", obj=evidence, board=evidence.incident.school.board)
     return private_file_response(evidence.file, content_type=evidence.content_type, filename=evidence.original_name,
                                  inline=evidence.is_image and "download" not in request.GET)

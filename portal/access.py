@@ -49,6 +49,16 @@ class Access:
         """Whether the user handles cases beyond their own reports (any role other than staff member)."""
         return any(ids for role, ids in self.board_ids.items() if role != Role.STAFF)
 
+    def filter_schools(self, *, with_privacy_boards=False):
+        """The schools a list page may filter on: those the user leads, and every school of the boards
+        they oversee (and, for the case list, of the boards they are FG of)."""
+        from .models import School
+
+        boards = set(self.overseen_board_ids)
+        if with_privacy_boards:
+            boards |= self.privacy_board_ids
+        return (School.objects.filter(pk__in=self.led_school_ids) | School.objects.filter(board__in=boards)).distinct().order_by("name")
+
     def leads(self, school_id):
         return school_id in self.led_school_ids
 

@@ -69,6 +69,10 @@ class _Echo:
         return value
 
 
+# A CSV cell starting with one of these is a formula to a spreadsheet program; typed text must never run.
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_rows(columns, rows):
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
@@ -77,20 +81,37 @@ def _csv_rows(columns, rows):
         values = []
         for column in columns:
             value = _plain(column.value(row))
-            values.append(value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime.datetime) else value)
+            if isinstance(value, datetime.datetime):
+                value = value.strftime("%Y-%m-%d %H:%M")
+            elif isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS):
+                value = "'" + value
+            values.append(value)
         yield writer.writerow(values)
 
 
 def write_xlsx(*, columns, rows, sheet_title, target, progress=None, every=2000):
     """Write rows to an XLSX file in openpyxl's write-only mode: memory stays flat however many rows."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(sheet_title)[:31])
+
+    def cell(value):
+        """Typed text as text: without the control characters a worksheet cannot hold, and never a formula."""
+        value = _plain(value)
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if value.startswith("="):
+                value = WriteOnlyCell(sheet, value=value)
+                value.data_type = "s"
+        return value
+
     sheet.append([str(c.header) for c in columns])
     written = 0
     for row in rows:
-        sheet.append([_plain(column.value(row)) for column in columns])
+        sheet.append([cell(column.value(row)) for column in columns])
         written += 1
         if progress is not None and written % every == 0:
             progress(written)

@@ -7,7 +7,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .uploads import upload_clean
+from .uploads import upload_check
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -15,7 +15,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class EvidenceFilesField(forms.FileField):
-    """Several screenshots or documents at once; each is checked (type from content, size, re-encoded)."""
+    """Several screenshots or documents at once; each is checked (type from content, size, intact image).
+    Images are re-encoded by the service that stores them (see portal.uploads)."""
 
     widget = MultipleFileInput(attrs={"accept": "image/png,image/jpeg,application/pdf"})
 
@@ -30,7 +31,7 @@ class EvidenceFilesField(forms.FileField):
         cleaned, errors = [], []
         for uploaded in files:
             try:
-                cleaned.append(upload_clean(super().clean(uploaded, initial)))
+                cleaned.append(upload_check(super().clean(uploaded, initial)))
             except ValidationError as error:
                 errors.extend(error.messages)
         if errors:

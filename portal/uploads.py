@@ -28,6 +28,9 @@ class CleanUpload:
     content_type: str
     original_name: str
     size: int
+    # True while an image has passed the checks but still carries its original bytes (EXIF and all):
+    # it must be re-encoded before anyone sees it (upload_clean, or a worker for incident evidence).
+    needs_reencode: bool = False
 
 
 def _read_all(uploaded):
@@ -37,7 +40,13 @@ def _read_all(uploaded):
     return data
 
 
-def _reencode_image(data, fmt):
+def _image_errors():
+    return (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning)
+
+
+def _check_image(data):
+    """The cheap checks: a readable header, not too many pixels, chunks and checksums intact."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -45,6 +54,17 @@ def _reencode_image(data, fmt):
                 if probe.width * probe.height > settings.MELDPUNT_MAX_IMAGE_PIXELS:
                     raise ValidationError(_("This image is too large (too many pixels). Send a smaller screenshot."), code="pixels")
                 probe.verify()
+    except ValidationError:
+        raise
+    except _image_errors():
+        raise ValidationError(_("This image is damaged or cannot be read. Take the screenshot again."), code="corrupt")
+
+
+def _reencode_image(data, fmt):
+    _check_image(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
                 image = ImageOps.exif_transpose(image)
@@ -54,11 +74,13 @@ def _reencode_image(data, fmt):
                 out = io.BytesIO()
                 image.save(out, format=fmt, optimize=False)
                 return out.getvalue()
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+    except _image_errors():
         raise ValidationError(_("This image is damaged or cannot be read. Take the screenshot again."), code="corrupt")
+
+
+def reencode_image(data, content_type):
+    """Decode and write the image anew: EXIF/GPS, comments and anything after the image data are gone."""
+    return _reencode_image(data, "PNG" if content_type == "image/png" else "JPEG")
 
 
 def _check_pdf(data):
@@ -72,8 +94,21 @@ def _check_pdf(data):
 
 
 def upload_clean(uploaded):
-    """Validate one uploaded file; return its safe content, or raise ValidationError in Dutch."""
-    if isinstance(uploaded, CleanUpload):  # already checked (the form field cleans before the service does)
+    """Validate one uploaded file and re-encode images now; return its safe content, or raise
+    ValidationError in Dutch."""
+    checked = upload_check(uploaded)
+    if checked.needs_reencode:
+        data = reencode_image(checked.content.read(), checked.content_type)
+        checked = CleanUpload(content=ContentFile(data, name=checked.content.name), content_type=checked.content_type,
+                              original_name=checked.original_name, size=len(data))
+    return checked
+
+
+def upload_check(uploaded):
+    """Validate one uploaded file without re-encoding it: type from the content, size, an intact image
+    of acceptable dimensions, a PDF without active content. Images come back marked needs_reencode."""
+    if isinstance(uploaded, CleanUpload):  # already checked (the form field checks before the service does)
+        uploaded.content.seek(0)
         return uploaded
     name = getattr(uploaded, "name", "") or ""
     limit = settings.MELDPUNT_MAX_UPLOAD_BYTES
@@ -97,7 +132,7 @@ def upload_clean(uploaded):
     if kind.mime == "application/pdf":
         _check_pdf(data)
     else:
-        data = _reencode_image(data, "PNG" if kind.mime == "image/png" else "JPEG")
+        _check_image(data)
     extension = ALLOWED_TYPES[kind.mime]
     original = name.rsplit("/", 1)[-1][:200] or f"bestand.{extension}"
     return CleanUpload(
@@ -105,6 +140,7 @@ def upload_clean(uploaded):
         content_type=kind.mime,
         original_name=original,
         size=len(data),
+        needs_reencode=kind.mime != "application/pdf",
     )
 
 

@@ -8,6 +8,7 @@ from incidents.models import Evidence
 from portal.audit import audit_record
 from django.utils.translation import gettext_lazy as _
 
+from portal.access import access_for
 from portal.exports import Column, RegisterExport, render_pdf
 
 from .models import Correspondence
@@ -46,7 +47,7 @@ def dossier_zip(*, person, actor):
         for letter in Correspondence.objects.filter(person=person).order_by("uploaded_at", "pk"):
             with letter.file.open("rb") as handle:
                 archive.writestr(f"correspondentie/{letter.uploaded_at:%Y%m%d}-{letter.pk}-{_safe(letter.original_name)}", handle.read())
-        evidence = Evidence.objects.filter(incident__involvements__person=person).exclude(file="").select_related("incident")
+        evidence = Evidence.objects.filter(incident__involvements__person=person, processed=True).exclude(file="").select_related("incident")
         for item in evidence.distinct().order_by("incident_id", "pk"):
             with item.file.open("rb") as handle:
                 archive.writestr(f"bewijs/{item.incident.reference}/{item.pk}-{_safe(item.original_name)}", handle.read())
@@ -85,19 +86,10 @@ POLICE_REPORT_COLUMNS = [
 ]
 
 
-def register_schools(user):
-    from portal.access import access_for
-    from portal.models import School
-
-    access = access_for(user)
-    boards = access.board_ids["board"] | access.board_ids["admin"]
-    return (School.objects.filter(pk__in=access.led_school_ids) | School.objects.filter(board__in=boards)).distinct().order_by("name")
-
-
 def sanction_register(*, user, params):
     from .forms import SanctionFilterForm
 
-    form = SanctionFilterForm(params or None, schools=register_schools(user))
+    form = SanctionFilterForm(params or None, schools=access_for(user).filter_schools())
     filters = form.filters()
     return RegisterExport(name="sanctions", rows=selectors.sanction_list_visible_to(user=user, filters=filters),
                           columns=SANCTION_COLUMNS, filename="sancties", title=_("Sanctions"), filters=filters, form=form)
@@ -106,7 +98,7 @@ def sanction_register(*, user, params):
 def police_report_register(*, user, params):
     from .forms import PoliceReportFilterForm
 
-    form = PoliceReportFilterForm(params or None, schools=register_schools(user))
+    form = PoliceReportFilterForm(params or None, schools=access_for(user).filter_schools())
     filters = form.filters()
     return RegisterExport(name="police_reports", rows=selectors.police_report_list_visible_to(user=user, filters=filters),
                           columns=POLICE_REPORT_COLUMNS, filename="aangiften", title=_("Police reports"),

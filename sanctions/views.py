@@ -149,58 +149,54 @@ def sanction_detail(request, pk):
     return render(request, "sanctions/sanction_detail.html", _sanction_context(request, sanction))
 
 
-@require_POST
-@login_required
-def sanction_decide(request, pk):
+def _sanction_post(request, pk, *, form, context_key, perform, success):
+    """One of the forms on the sanction page: call the service, or show the page again with the errors."""
     sanction = selectors.sanction_get_visible(user=request.user, pk=pk)
-    form = SanctionDecisionForm(request.POST, prefix="decide")
     if form.is_valid():
         try:
-            services.sanction_decide(sanction=sanction, actor=request.user, approve=form.cleaned_data["approve"],
-                                     reason=form.cleaned_data["reason"])
+            perform(sanction, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The board's decision has been recorded."))
+            messages.success(request, success)
             return redirect("sanctions:detail", pk=sanction.pk)
-    return render(request, "sanctions/sanction_detail.html", _sanction_context(request, sanction, decision_form=form), status=400)
+    context = _sanction_context(request, sanction, **{context_key: form})
+    return render(request, "sanctions/sanction_detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def sanction_decide(request, pk):
+    return _sanction_post(
+        request, pk, form=SanctionDecisionForm(request.POST, prefix="decide"), context_key="decision_form",
+        perform=lambda sanction, data: services.sanction_decide(
+            sanction=sanction, actor=request.user, approve=data["approve"], reason=data["reason"]),
+        success=_("The board's decision has been recorded."),
+    )
 
 
 @require_POST
 @login_required
 def sanction_guardians(request, pk):
-    sanction = selectors.sanction_get_visible(user=request.user, pk=pk)
-    form = GuardianContactForm(request.POST, prefix="contact")
-    if form.is_valid():
-        try:
-            services.sanction_record_guardian_contact(
-                sanction=sanction, actor=request.user, contacted_at=form.cleaned_data["guardians_contacted_at"],
-                how=form.cleaned_data["guardians_contacted_how"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The contact with the guardians has been recorded."))
-            return redirect("sanctions:detail", pk=sanction.pk)
-    return render(request, "sanctions/sanction_detail.html", _sanction_context(request, sanction, contact_form=form), status=400)
+    return _sanction_post(
+        request, pk, form=GuardianContactForm(request.POST, prefix="contact"), context_key="contact_form",
+        perform=lambda sanction, data: services.sanction_record_guardian_contact(
+            sanction=sanction, actor=request.user, contacted_at=data["guardians_contacted_at"],
+            how=data["guardians_contacted_how"]),
+        success=_("The contact with the guardians has been recorded."),
+    )
 
 
 @require_POST
 @login_required
 def sanction_letter(request, pk):
-    sanction = selectors.sanction_get_visible(user=request.user, pk=pk)
-    form = CorrespondenceForm(request.POST, request.FILES, prefix="letter")
-    if form.is_valid():
-        try:
-            services.correspondence_add(person=sanction.person, actor=request.user, files=form.cleaned_data["files"],
-                                        description=form.cleaned_data["description"], sanction=sanction,
-                                        incident=sanction.incident)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The document has been added to the dossier."))
-            return redirect("sanctions:detail", pk=sanction.pk)
-    return render(request, "sanctions/sanction_detail.html", _sanction_context(request, sanction, letter_form=form), status=400)
+    return _sanction_post(
+        request, pk, form=CorrespondenceForm(request.POST, request.FILES, prefix="letter"), context_key="letter_form",
+        perform=lambda sanction, data: services.correspondence_add(
+            person=sanction.person, actor=request.user, files=data["files"], description=data["description"],
+            sanction=sanction, incident=sanction.incident),
+        success=_("The document has been added to the dossier."),
+    )
 
 
 @login_required

@@ -75,3 +75,12 @@ def celery_worker_on_redis(transactional_db):
     app.control.purge()  # messages left by earlier tests point at rows that no longer exist
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+def process_uploaded_images():
+    """Run the re-encoding a worker does after an upload (incidents.services.evidence_process)."""
+    from incidents.models import Evidence
+    from incidents.services import evidence_process
+
+    for evidence_id in Evidence.objects.filter(processed=False).values_list("pk", flat=True):
+        evidence_process(evidence_id=evidence_id)

@@ -226,6 +226,7 @@ CELERY_BEAT_SCHEDULE = {
     "retention": {"task": "incidents.tasks.apply_retention", "schedule": crontab(hour=2, minute=15)},
     "protocol-review": {"task": "portal.tasks.remind_protocol_reviews", "schedule": crontab(hour=7, minute=0)},
     "sweep-pending-exports": {"task": "portal.tasks.sweep_pending_exports", "schedule": 60.0},
+    "sweep-unprocessed-evidence": {"task": "incidents.tasks.sweep_unprocessed_evidence", "schedule": 60.0},
     # Daily: pupils who turned 16 must now answer for themselves; their school's administrators are told once.
     "consent-turning-16": {"task": "consent.tasks.notify_pupils_turning_16", "schedule": crontab(hour=6, minute=30)},
 }

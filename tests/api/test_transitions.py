@@ -6,7 +6,7 @@ from django.utils import translation
 from incidents import services, workflow
 from incidents.models import Transition
 from portal.models import AuditEvent, ProtocolProfile
-from portal.protocols import board_adopt_protocol
+from portal.protocols import board_adopt_protocol, profiles_install
 
 from ..factories import IncidentFactory
 from .conftest import token_client
@@ -73,6 +73,7 @@ def test_a_step_change_is_logged_and_shows_in_the_history(school, leader):
 
 @pytest.mark.django_db
 def test_steps_are_named_as_the_boards_protocol_names_them(school, leader):
+    profiles_install(ProtocolProfile)  # shipped by a data migration; a flushed test database may have lost them
     protocol = board_adopt_protocol(board=school.board, profile=ProtocolProfile.objects.get(code="kms-001"), version="2026")
     incident = IncidentFactory(school=school)
     case = token_client(leader).get(f"/api/v1/incidents/{incident.pk}/").json()

@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 
 from incidents.models import Incident
 
+from ..conftest import wait_for
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -22,7 +24,9 @@ def screenshot_png(tmp_path):
     return path
 
 
-def test_staff_reports_and_school_leader_starts_gathering(live_server, new_context, login, staff, leader, screenshot_png):
+def test_staff_reports_and_school_leader_starts_gathering(live_server, new_context, login, staff, leader, screenshot_png,
+                                                          celery_worker_on_redis):
+    # A real worker re-encodes the screenshot after the report is saved, as in production.
     # The staff member files the report.
     page = login(new_context(), staff)
     page.goto(f"{live_server.url}/melden/")
@@ -40,6 +44,7 @@ def test_staff_reports_and_school_leader_starts_gathering(live_server, new_conte
     assert incident.category == "bullying" and incident.platform == "instagram"
     assert incident.evidence.filter(content_type="image/png").count() == 1
     assert incident.reference in page.locator("main").inner_text()
+    wait_for(lambda: incident.evidence.get().processed)  # the worker has re-encoded the screenshot
 
     # The school leader, in a browser of their own, finds it on the dashboard.
     page = login(new_context(), leader)

@@ -5,6 +5,8 @@ import re
 import zipfile
 
 import pytest
+
+from tests.conftest import process_uploaded_images
 import time_machine
 from django.urls import reverse
 from django.utils import translation
@@ -123,6 +125,7 @@ def test_dossier_pdf_of_a_staff_member_names_the_staff_dossier(client, school, e
 
 def test_dossier_zip_holds_the_pdf_the_correspondence_and_the_evidence_in_folders(client, exporter, subject, dossier,
                                                                                  at_export_moment):
+    process_uploaded_images()  # images enter exports only once re-encoded
     client.force_login(exporter)
     response = client.get(export_url(subject, "zip"))
 

@@ -7,6 +7,7 @@ from incidents import selectors, services
 from incidents.models import Assignment, Evidence, Incident, Transition
 from incidents.workflow import State
 from portal.models import AuditEvent, Role
+from tests.conftest import process_uploaded_images
 from tests.factories import IncidentFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,7 @@ def test_counsellor_sees_only_cases_they_are_asked_on(client, counsellor, leader
 def test_another_schools_case_does_not_exist_for_a_school_leader(client, school, cases):
     incident = cases["own"]
     services.evidence_add(incident=incident, actor=incident.reporter, files=[_png_upload()])
+    process_uploaded_images()
     evidence = Evidence.objects.get(incident=incident)
     sister_leader = member(Role.SCHOOL_LEADER, school=cases["sister"].school)
     far_leader = member(Role.SCHOOL_LEADER, school=cases["other_board"].school)

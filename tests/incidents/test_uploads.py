@@ -17,6 +17,7 @@ from PIL import ExifTags, Image
 
 from incidents.models import Evidence, Incident
 from portal.models import Role
+from tests.conftest import process_uploaded_images
 from tests.factories import IncidentFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -193,8 +194,11 @@ def test_an_accepted_jpeg_is_served_without_exif_and_only_to_those_who_may_see_t
     evidence = Evidence.objects.get()
     assert evidence.content_type == "image/jpeg"
     assert evidence.original_name == "foto.jpg"
-    (stored,) = private_files() - before
     url = reverse("incidents:evidence_file", args=[evidence.token])
+    assert not evidence.processed
+    assert client.get(url).status_code == 404  # never served before the worker re-encoded it
+    process_uploaded_images()
+    (stored,) = private_files() - before  # the original bytes are gone; only the re-encoded file remains
 
     for user in (staff, leader):
         login(client, user)

@@ -34,9 +34,8 @@ from django.utils import timezone
 
 from .world import FOREIGN_MARKER, ROLES, build_side, private_files, png_upload
 
-# Parts of the URL configuration that are not the app's own pages. The REST API (api/) answers JSON and
-# token sign-in; tests/api checks it against these pages, role by role and case by case.
-NOT_OURS = ("account/", "beheer/", "i18n/", "static/", "api/")
+# Parts of the URL configuration that are not the app's own pages.
+NOT_OURS = ("account/", "beheer/", "i18n/", "static/")
 REFUSED = (403, 404)
 
 

