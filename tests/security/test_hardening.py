@@ -111,6 +111,7 @@ def test_production_settings_pass_the_deployment_checks():
         "DATABASE_URL": "postgres://meldpunt@127.0.0.1:5432/meldpunt",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
