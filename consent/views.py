@@ -27,6 +27,14 @@ def _apply_validation_error(form, error):
         form.add_error(None, error)
 
 
+def _posted_id(request, name):
+    """The id a form sends, or a 404: anything that is not a number names nothing."""
+    value = request.POST.get(name, "")
+    if not (value.isascii() and value.isdigit()):
+        raise Http404
+    return int(value)
+
+
 def _managed_school(request, school_id):
     """The school, if the user may open its consent pages: another school is a 404, a teacher gets a 403."""
     school = selectors.consent_school_get_checkable(user=request.user, pk=school_id)
@@ -84,6 +92,8 @@ def overview(request, school_id):
     """The class overview for the yearly campaign: pupils × purposes and how many answers are missing."""
     school = _managed_school(request, school_id)
     class_name = request.GET.get("klas")
+    if class_name is not None:
+        class_name = class_name.replace("\x00", "")  # the database cannot hold NUL; no class name has one
     if class_name is None:
         overview, classes = selectors.consent_class_summary(school=school)
         return render(request, "consent/overview_classes.html", {"school": school, "overview": overview, "classes": classes})
@@ -96,7 +106,7 @@ def overview(request, school_id):
 def people(request, school_id):
     school = _managed_school(request, school_id)
     kind = request.GET.get("soort") if request.GET.get("soort") in (PersonKind.PUPIL, PersonKind.STAFF) else None
-    search = request.GET.get("q", "").strip()[:100]
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     page = Paginator(selectors.consent_people_list(school=school, kind=kind, search=search), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -168,7 +178,7 @@ def mine(request):
         subject = choices.get(request.POST.get("person"))
         if subject is None or request.POST.get("answer") not in Answer.values:
             raise Http404
-        purpose = get_object_or_404(ConsentPurpose, pk=request.POST.get("purpose"), board=subject.school.board_id, active=True)
+        purpose = get_object_or_404(ConsentPurpose, pk=_posted_id(request, "purpose"), board=subject.school.board_id, active=True)
         try:
             services.consent_confirm_signed_in(user=request.user, person=subject, purpose=purpose, answer=request.POST["answer"])
         except ValidationError as error:
@@ -254,7 +264,7 @@ def school_account(request, pk):
     rows = list(selectors.school_account_managers(accounts=[account]))
     bound = None
     if request.method == "POST":
-        row = get_object_or_404(SchoolAccountManager, pk=request.POST.get("manager"), account=account)
+        row = get_object_or_404(SchoolAccountManager, pk=_posted_id(request, "manager"), account=account)
         bound = (row.pk, HandoverForm(request.POST, prefix=f"handover-{row.pk}"))
         if bound[1].is_valid():
             try:

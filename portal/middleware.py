@@ -27,7 +27,7 @@ class PortalLocaleMiddleware:
 class RequireMfaMiddleware:
     """Users with a role beyond staff member reach no page but the account pages until TOTP is set up.
 
-    The REST API applies the same rule itself (portal.api.SecondFactorSetUp), for token and session
+    The REST API applies the same rule itself (portal.api_base.SecondFactorSetUp), for token and session
     sign-in alike, and answers with a JSON 403 instead of this redirect."""
 
     allowed_prefixes = ("/account/", "/static/", "/i18n/", "/api/")
