@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 ALLOWED_TYPES = {"image/png": "png", "image/jpeg": "jpg", "application/pdf": "pdf"}
 # A PDF that can run code or open other programs is refused: evidence is read, never executed.
@@ -46,8 +46,15 @@ def _image_errors():
     return (Exception, Image.DecompressionBombWarning)
 
 
+def _strict_decoding():
+    # Some libraries (WeasyPrint) switch on Pillow's lenient mode for the whole process at import;
+    # evidence is always decoded strictly.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
 def _check_image(data):
     """The cheap checks: a readable header, not too many pixels, chunks and checksums intact."""
+    _strict_decoding()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -13,7 +13,7 @@ to the login page (the REST API answers them 401).
 The URL names are read from the URL configuration: a new URL without a row here fails
 ``test_every_url_of_the_app_has_a_row``.
 
-Rows with ``get=None`` take POST only: a GET gets 405. A ``post`` row's expected codes are for a valid POST;
+Rows with ``get=None`` take POST only: a GET gets 405 (the API answers a visitor without sign-in 401 first). A ``post`` row's expected codes are for a valid POST;
 every refused POST (403 or 404, own or foreign object) must leave the database and the private files as they
 were. Each POST runs in a savepoint that is rolled back, so the world stays the same for the next request.
 """

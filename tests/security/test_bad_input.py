@@ -595,6 +595,23 @@ def test_upload_clean_gives_a_clean_picture_or_a_dutch_refusal(content, name):
     check_clean_image(clean, content)
 
 
+def test_uploads_stay_strict_after_a_pdf_was_made(client, leader, case_world):
+    """Importing WeasyPrint (for the first PDF of the process) switches on Pillow's LOAD_TRUNCATED_IMAGES; the
+    upload checks must still refuse an image that was cut short."""
+    from PIL import ImageFile
+
+    client.force_login(leader)
+    assert client.get(reverse("incidents:case_report", args=[case_world.pk])).status_code == 200
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    for fmt in ("JPEG", "PNG"):
+        buffer = io.BytesIO()
+        Image.frombytes("RGB", (60, 60), os.urandom(60 * 60 * 3)).save(buffer, format=fmt)
+        half = buffer.getvalue()[: len(buffer.getvalue()) // 2]
+        with pytest.raises(ValidationError) as refused:
+            upload_clean(SimpleUploadedFile("half.img", half, content_type="image/png"))
+        assert refused.value.code == "corrupt", fmt
+
+
 @MODEST
 @given(contents=st.lists(st.one_of(images, polyglots(), upload_contents), min_size=1, max_size=2), name=upload_names)
 def test_the_report_form_stores_clean_files_or_nothing(reporter_client, school, contents, name):
