@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from rules import has_perm
 
 from portal.access import access_for
 from portal.audit import audit_record
+from portal.uploads import private_file_response
 from portal.models import Board, PersonKind
 
 from . import selectors, services
@@ -158,14 +159,8 @@ def form_file(request, token):
         raise Http404
     audit_record(actor=request.user, action="consent.form_view", obj=record, board=record.person.school.board)
     is_image = record.content_type.startswith("image/")
-    response = FileResponse(
-        record.file.open("rb"), content_type=record.content_type,
-        as_attachment=not is_image or "download" in request.GET, filename=record.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(record.file, content_type=record.content_type, filename=record.original_name,
+                                 inline=is_image and "download" not in request.GET)
 
 
 @login_required
