@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import EvidenceFilesField, LinksField, LocalDateTimeInput, local_datetime_field
+from portal.forms import EvidenceFilesField, LinksField, LocalDateTimeInput, local_datetime_field, style_filter_widgets
 from portal.models import Membership, Person, Role, School
 
 from .models import (
@@ -296,6 +296,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
+        style_filter_widgets(self)
         blank = [("", _("All"))]
         self.fields["state"].choices = blank + list(Incident._meta.get_field("state").choices)
         self.fields["severity"].choices = blank + list(Incident._meta.get_field("severity").choices)

@@ -162,3 +162,17 @@ class ProtocolAdoptForm(forms.Form):
         if data.get("review_on") and data.get("adopted_on") and data["review_on"] <= data["adopted_on"]:
             self.add_error("review_on", _("The review date lies after the adoption date."))
         return data
+
+
+def style_filter_widgets(form):
+    """Bootstrap classes on a filter form's widgets, so that the list page renders the fields directly
+    (partials/filter_fields.html) instead of through a template per field: the dashboard is opened all day."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()

@@ -267,7 +267,7 @@ class Notification(models.Model):
     # Deadline reminders carry a key so that a reminder is created once, however often the beat task runs.
     dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)  # set when the sweeper queued it again
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 

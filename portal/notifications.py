@@ -68,7 +68,9 @@ def notification_create(*, recipient, kind, subject, body, incident=None, url=""
 
 
 def notification_enqueue(*, notification_id):
-    """Hand the row to the broker. A broker failure is logged, never raised: the sweeper retries."""
+    """Hand the row to the broker. A broker failure is logged, never raised: the sweeper retries.
+
+    Nothing is written here: the request that caused the notification stays one commit shorter."""
     from .tasks import deliver_notification
 
     try:
@@ -76,7 +78,6 @@ def notification_enqueue(*, notification_id):
     except Exception:  # noqa: BLE001 - any broker error leaves the row pending for the sweeper
         logger.warning("Notification %s could not be queued; it stays pending for the sweeper.", notification_id, exc_info=True)
         return False
-    Notification.objects.filter(pk=notification_id).update(queued_at=timezone.now())
     return True
 
 
@@ -125,8 +126,9 @@ def notifications_sweep(*, older_than=None):
         Notification.objects.filter(state=NotificationState.PENDING, created_at__lte=cutoff)
         .order_by("created_at").values_list("pk", flat=True)[:5000]
     )
-    queued = sum(1 for pk in ids if notification_enqueue(notification_id=pk))
-    return queued
+    queued = [pk for pk in ids if notification_enqueue(notification_id=pk)]
+    Notification.objects.filter(pk__in=queued).update(queued_at=timezone.now())  # when the sweeper re-queued them
+    return len(queued)
 
 
 def notification_unread_count(*, user):
