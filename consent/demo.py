@@ -51,7 +51,7 @@ def load(*, board, schools, users, rng):
         for n, pupil in enumerate(pupils):
             if n % 4 == 3:
                 continue  # no answer yet: the campaign's missing answers
-            guardian = pupil.guardians.first()
+            guardian = next(iter(pupil.guardians.all()), None)  # from the prefetch; .first() would query again
             turns_16 = selectors.sixteenth_birthday(pupil.date_of_birth)
             given_on = start_of_year - datetime.timedelta(days=rng.randint(0, 20))
             if turns_16 <= given_on:

@@ -40,6 +40,7 @@ DATE_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
+EMAIL_MAX_LENGTH = Person._meta.get_field("email").max_length  # validate_email accepts longer addresses
 
 CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
 IN_ORDER = "in_order"  # a row without problems in a file that is refused as a whole
@@ -176,6 +177,8 @@ def _check_row(values, report):
         if email:
             try:
                 validate_email(email)
+                if len(email) > EMAIL_MAX_LENGTH:
+                    raise ValidationError(email)
             except ValidationError:
                 report.refuse(_("The guardian's e-mail address “%(value)s” is not valid.") % {"value": email[:100]})
         if len(phone) > 32:
@@ -246,6 +249,7 @@ def import_plan(*, school, data):
         report.errors.append(_("The file is larger than 5 MB. Split it into smaller files."))
         return report
     text, report.encoding = decode(data)
+    text = text.replace("\x00", "")  # the database cannot hold NUL; no name or number in an export has one
     report.delimiter = sniff_delimiter(text)
     parsed = _read_rows(text, report)
     if not parsed and not report.errors:

@@ -4,7 +4,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -356,6 +356,26 @@ def consent_parties_for(*, user):
     return pairs
 
 
+def consent_own_answers(*, user, on_date=None):
+    """What a signed-in user answers for: per subject (themself, or a child as guardian) the board's purposes
+    with the status that counts. A fixed number of queries however many children; one per board for the purposes."""
+    on_date = on_date or timezone.localdate()
+    parties = consent_parties_for(user=user)
+    records = consent_records_for(people=[subject for subject, _guardian in parties])
+    purposes_by_board = {}
+    sections = []
+    for subject, guardian in parties:
+        board = subject.school.board
+        if board.pk not in purposes_by_board:
+            purposes_by_board[board.pk] = consent_purposes(board=board)
+        items = [
+            (purpose, consent_status(person=subject, purpose=purpose, on_date=on_date, records=records[subject.pk]))
+            for purpose in purposes_by_board[board.pk]
+        ]
+        sections.append({"subject": subject, "guardian": guardian, "items": items})
+    return sections
+
+
 # Turning 16 -------------------------------------------------------------------------------------------
 
 def pupils_turning_16(*, on_dates):
@@ -399,14 +419,16 @@ def school_account_managers(*, accounts, on_date=None):
 
 
 def school_accounts_of(*, school, on_date=None):
-    """The school's accounts, each with ``needs_handover``: a manager has left and the handover is not done."""
+    """The school's accounts, each with ``needs_handover`` (a manager has left and the handover is not done)
+    and ``current_managers``: the manager rows not yet handed over, with their users."""
     on_date = on_date or timezone.localdate()
     _covering, has_left = _manager_has_left(on_date)
     pending = SchoolAccountManager.objects.filter(account=OuterRef("pk"), handed_over_at__isnull=True).filter(has_left)
+    current = SchoolAccountManager.objects.filter(handed_over_at__isnull=True).select_related("user").order_by("added_at", "pk")
     return (
         SchoolAccount.objects.filter(school=school)
         .annotate(needs_handover=Exists(pending))
-        .prefetch_related("managers")
+        .prefetch_related(Prefetch("manager_rows", queryset=current, to_attr="current_managers"))
         .order_by("ended_on", "platform", "handle")
     )
 

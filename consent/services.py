@@ -185,33 +185,42 @@ def consent_turning_16_notify(*, today=None):
     """
     today = today or timezone.localdate()
     days = [today - datetime.timedelta(days=n) for n in range(TURNING_16_LOOK_BACK_DAYS)]
-    purposes_by_board = {}
+    pupils_by_board = {}
+    for pupil in selectors.pupils_turning_16(on_dates=days):
+        pupils_by_board.setdefault(pupil.school.board, []).append(pupil)
+    admins_by_school = {}
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
-        for pupil in selectors.pupils_turning_16(on_dates=days):
-            board = pupil.school.board
-            if board.pk not in purposes_by_board:
-                purposes_by_board[board.pk] = selectors.consent_purposes(board=board)
-            purposes = purposes_by_board[board.pk]
-            statuses = selectors.consent_statuses(people=[pupil], purposes=purposes, on_date=today)[pupil.pk]
-            if not any(status.awaiting_pupil for status in statuses.values()):
-                continue
-            values = {
-                "school": pupil.school.name,
-                "date": formats.date_format(selectors.sixteenth_birthday(pupil.date_of_birth), "DATE_FORMAT"),
-            }
-            with transaction.atomic():
-                for admin in selectors.consent_admins_of(school=pupil.school):
-                    row = notification_create(
-                        recipient=admin, kind="consent_turning_16",
-                        subject=_("A pupil at %(school)s has turned 16: consent to be confirmed by the pupil") % values,
-                        body=_("A pupil at %(school)s turned 16 on %(date)s. From that day only the pupil's own answers "
-                               "count, no longer the guardians'. Ask the pupil to confirm or refuse each purpose; until "
-                               "then the answer counts as no. The link opens the pupil's consent page.") % values,
-                        url=reverse("consent:person", args=[pupil.pk]),
-                        dedupe_key=f"consent_turning_16:{pupil.pk}:{admin.pk}",
-                    )
-                    sent += row is not None
+        for board, pupils in pupils_by_board.items():
+            purposes = selectors.consent_purposes(board=board)
+            statuses = selectors.consent_statuses(people=pupils, purposes=purposes, on_date=today)  # one query per board
+            for pupil in pupils:
+                if any(status.awaiting_pupil for status in statuses[pupil.pk].values()):
+                    if pupil.school_id not in admins_by_school:
+                        admins_by_school[pupil.school_id] = list(selectors.consent_admins_of(school=pupil.school))
+                    sent += _turning_16_notify_admins(pupil=pupil, admins=admins_by_school[pupil.school_id])
+    return sent
+
+
+def _turning_16_notify_admins(*, pupil, admins):
+    """One notification per administrator about this pupil, never twice (dedupe key). Returns how many were new."""
+    values = {
+        "school": pupil.school.name,
+        "date": formats.date_format(selectors.sixteenth_birthday(pupil.date_of_birth), "DATE_FORMAT"),
+    }
+    sent = 0
+    with transaction.atomic():
+        for admin in admins:
+            row = notification_create(
+                recipient=admin, kind="consent_turning_16",
+                subject=_("A pupil at %(school)s has turned 16: consent to be confirmed by the pupil") % values,
+                body=_("A pupil at %(school)s turned 16 on %(date)s. From that day only the pupil's own answers "
+                       "count, no longer the guardians'. Ask the pupil to confirm or refuse each purpose; until "
+                       "then the answer counts as no. The link opens the pupil's consent page.") % values,
+                url=reverse("consent:person", args=[pupil.pk]),
+                dedupe_key=f"consent_turning_16:{pupil.pk}:{admin.pk}",
+            )
+            sent += row is not None
     return sent
 
 

@@ -167,9 +167,8 @@ def form_file(request, token):
 def mine(request):
     """Answer while signed in: staff members for their own images, guardians for their children,
     pupils of 16 and older for themselves. The account and the moment are the proof."""
-    parties = selectors.consent_parties_for(user=request.user)
     if request.method == "POST":
-        choices = {str(subject.pk): subject for subject, _guardian in parties}
+        choices = {str(subject.pk): subject for subject, _guardian in selectors.consent_parties_for(user=request.user)}
         subject = choices.get(request.POST.get("person"))
         if subject is None or request.POST.get("answer") not in Answer.values:
             raise Http404
@@ -181,12 +180,7 @@ def mine(request):
         else:
             messages.success(request, _("Your answer has been recorded."))
         return redirect("consent:mine")
-    sections = []
-    for subject, guardian in parties:
-        purposes = selectors.consent_purposes(board=subject.school.board)
-        statuses = selectors.consent_statuses(people=[subject], purposes=purposes)[subject.pk]
-        sections.append({"subject": subject, "guardian": guardian, "items": [(p, statuses[p.pk]) for p in purposes]})
-    return render(request, "consent/mine.html", {"sections": sections})
+    return render(request, "consent/mine.html", {"sections": selectors.consent_own_answers(user=request.user)})
 
 
 @login_required

@@ -4,7 +4,6 @@ Thin, like the pages: reads go through the selectors (so a case of another schoo
 either), writes through the services (which check who may do what, lock the row and log it)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -218,8 +217,8 @@ class IncidentViewSet(viewsets.GenericViewSet):
     def _case_data(self, incident):
         user = self.request.user
         full_view = selectors.incident_full_view_allowed(user=user, incident=incident)
-        evidence = Evidence.objects.filter(Q(incident=incident) if full_view else Q(incident=incident, created_by=user))
-        context = {**self.get_serializer_context(), "full_view": full_view, "evidence": evidence.order_by("created_at", "pk")}
+        evidence = selectors.evidence_for_viewer(user=user, incident=incident, full_view=full_view)
+        context = {**self.get_serializer_context(), "full_view": full_view, "evidence": evidence}
         serializer = IncidentSerializer if full_view else IncidentReportViewSerializer
         return serializer(incident, context=context).data
 

@@ -5,16 +5,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import EvidenceFilesField, LinksField, LocalDateTimeInput, local_datetime_field, style_filter_widgets
+from portal.forms import (
+    EvidenceFilesField, FilterForm, LinksField, LocalDateTimeInput, local_datetime_field, style_filter_widgets,
+)
 from portal.models import Membership, Person, Role, School
 
 from .models import (
-    Action, Assignment, BreachAssessment, BreachRisk, Decision, Evaluation, Incident, InformedParty, Involvement, Message, PoliceReport,
+    Action, Assignment, BreachAssessment, BreachRisk, Evaluation, Incident, InformedParty, Involvement, Message, PoliceReport,
     Takedown, TakedownOutcome, Waiver,
 )
 
 
-def _localize_datetime_widgets(form):
+def localize_datetime_widgets(form):
     for field in form.fields.values():
         if isinstance(field, forms.DateTimeField):
             field.widget = LocalDateTimeInput()
@@ -98,12 +100,7 @@ class DecisionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decision"].required = True
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == Decision.CRIMINAL and not data.get("victim_type"):
-            self.add_error("victim_type", _("Choose who the victim is: a pupil, a staff member or the school."))
-        return data
+        # A criminal offence without a victim type is refused by services.incident_decide, at that field.
 
 
 class EvidenceForm(forms.Form):
@@ -124,7 +121,7 @@ class IncidentRecordForm(forms.ModelForm):
     def __init__(self, *args, incident, **kwargs):
         self.incident = incident
         super().__init__(*args, **kwargs)
-        _localize_datetime_widgets(self)
+        localize_datetime_widgets(self)
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs.setdefault("rows", 3)
@@ -206,12 +203,7 @@ class TakedownForm(IncidentRecordForm):
         model = Takedown
         fields = ["platform", "url", "description", "outcome", "outcome_reason"]
         formfield_callback = _https_formfield
-
-    def clean(self):
-        data = super().clean()
-        if data.get("outcome") == TakedownOutcome.NOT_POSSIBLE and not (data.get("outcome_reason") or "").strip():
-            self.add_error("outcome_reason", _("Explain why removal is not possible."))
-        return data
+        # "Not possible" without a reason is refused by the service (services._check_takedown_outcome).
 
 
 class TakedownOutcomeForm(forms.ModelForm):
@@ -223,9 +215,7 @@ class TakedownOutcomeForm(forms.ModelForm):
         data = super().clean()
         if data.get("outcome") == TakedownOutcome.PENDING:
             self.add_error("outcome", _("Choose what happened to the post."))
-        if data.get("outcome") == TakedownOutcome.NOT_POSSIBLE and not (data.get("outcome_reason") or "").strip():
-            self.add_error("outcome_reason", _("Explain why removal is not possible."))
-        return data
+        return data  # "not possible" needs a reason: services.takedown_resolve checks it
 
 
 class InformedPartyForm(IncidentRecordForm):
@@ -280,7 +270,7 @@ class TransitionForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(FilterForm):
     state = forms.ChoiceField(label=_("Step"), required=False)
     severity = forms.ChoiceField(label=_("Severity"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
@@ -305,10 +295,7 @@ class CaseFilterForm(forms.Form):
         if len(schools) <= 1:
             del self.fields["school"]
 
-    def filters(self):
-        if not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+    empty_values = (None, "", False)  # an unticked box filters nothing
 
 
 RECORD_FORMS = {
@@ -335,7 +322,7 @@ class BreachAssessmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _localize_datetime_widgets(self)
+        localize_datetime_widgets(self)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 3
@@ -343,7 +330,7 @@ class BreachAssessmentForm(forms.ModelForm):
         self.fields["risk_reasoning"].required = True
 
 
-class BreachFilterForm(forms.Form):
+class BreachFilterForm(FilterForm):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[
         ("", _("All")), ("open", _("Decision open")), ("overdue", _("Overdue")), ("decided", _("Decided")),
     ])
@@ -356,13 +343,8 @@ class BreachFilterForm(forms.Form):
         self.fields["risk"].choices = [("", _("All"))] + list(BreachRisk.choices)
         self.fields["school"].queryset = schools
 
-    def filters(self):
-        if not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
-
-class StatisticsFilterForm(forms.Form):
+class StatisticsFilterForm(FilterForm):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Up to and including"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     school = forms.ModelChoiceField(label=_("School"), required=False, queryset=School.objects.none())
@@ -370,8 +352,3 @@ class StatisticsFilterForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
-
-    def filters(self):
-        if not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}

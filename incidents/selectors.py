@@ -236,3 +236,11 @@ def breach_overdue_count(*, user):
     from .models import BreachAssessment
 
     return BreachAssessment.objects.overdue().filter(incident__school__board_id__in=access_for(user).privacy_board_ids).count()
+
+
+def evidence_for_viewer(*, user, incident, full_view):
+    """The evidence a viewer of the case sees: all of it, or only what a reporter sent themselves."""
+    evidence = Evidence.objects.filter(incident=incident).select_related("created_by")
+    if not full_view:
+        evidence = evidence.filter(created_by=user)
+    return evidence.order_by("created_at", "pk")

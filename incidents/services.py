@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -99,11 +99,12 @@ def _breach_review_open(incident):
     return assessment
 
 
-def incident_available_transitions(*, incident, user):
-    """The step changes this user may take from the current step: (name, label, needs_reason, blocked_by)."""
+def incident_available_transitions(*, incident, user, missing=None):
+    """The step changes this user may take from the current step: (name, label, needs_reason, blocked_by).
+
+    ``missing`` is ``workflow.missing_work(incident)`` when the caller already has it."""
     if not workflow.may_transition(incident, user):
         return []
-    missing = None
     options = []
     for name, source, _target in workflow.TRANSITIONS:
         if incident.state != source:
@@ -237,7 +238,11 @@ def incident_add_record(*, incident, actor, record):
             _check_takedown_outcome(record)
             record.outcome_at = timezone.now()
         record.full_clean(exclude=["incident", "created_by"])
-        record.save()
+        try:
+            with transaction.atomic():  # the unique constraints (same person, same role) are checked here
+                record.save()
+        except IntegrityError:
+            raise ValidationError(_("This has already been recorded on the case."))
         _notify_for_record(locked, record)
     return record
 

@@ -118,9 +118,10 @@ def dashboard(request):
     })
 
 
-def _case_context(request, incident, bound=None, transition_note=None):
+def _case_context(request, incident, bound=None, transition_note=None, bound_takedown=None):
     """Everything the case page shows; ``bound`` replaces one form by the refused one, with its errors;
-    ``transition_note`` keeps the note typed for a refused step change."""
+    ``transition_note`` keeps the note typed for a refused step change; ``bound_takedown`` is a refused
+    takedown outcome form, shown in place of that post's empty one."""
     user = request.user
     can_manage = has_perm("incidents.manage_incident", user, incident)
     can_add_evidence = has_perm("incidents.add_evidence", user, incident)
@@ -140,19 +141,24 @@ def _case_context(request, incident, bound=None, transition_note=None):
     others = [k for k in forms if k not in first]
     full_view = selectors.incident_full_view_allowed(user=user, incident=incident)
     rules = protocol_rules(incident.school.board)
-    records = selectors.incident_records(incident=incident)
-    if not full_view:
+    if full_view:
+        records = selectors.incident_records(incident=incident)
+    else:
         # The reporter follows their own report: its step and what they sent, not the school's file on it.
-        records = {"evidence": [e for e in records["evidence"] if e.created_by_id == user.pk]}
+        records = {"evidence": list(selectors.evidence_for_viewer(user=user, incident=incident, full_view=False))}
     pending_takedowns = [
-        (t, TakedownOutcomeForm(instance=t, prefix=f"takedown-{t.pk}")) for t in records["takedowns"] if t.outcome == "pending"
+        (t, bound_takedown if bound_takedown is not None and bound_takedown.instance.pk == t.pk
+         else TakedownOutcomeForm(instance=t, prefix=f"takedown-{t.pk}"))
+        for t in records.get("takedowns", []) if t.outcome == "pending"
     ] if can_manage else []
+    # Computed once: the step-change buttons are blocked by the same list the page shows.
+    missing = workflow.missing_work(incident) if incident.is_open and can_manage else None
     return {
         "incident": incident,
         "records": records,
         "timeline": selectors.incident_timeline(records=records) if full_view else [],
-        "missing": workflow.missing_work(incident) if incident.is_open and can_manage else [],
-        "transitions": services.incident_available_transitions(incident=incident, user=user),
+        "missing": missing or [],
+        "transitions": services.incident_available_transitions(incident=incident, user=user, missing=missing),
         "transition_note": transition_note or ("", ""),
         "step_forms": [(k, FORM_TITLES[k], forms[k]) for k in first],
         "other_forms": [(k, FORM_TITLES[k], forms[k]) for k in others],
@@ -185,10 +191,14 @@ def _rerender(request, incident, kind, form):
 def incident_transition(request, pk, name):
     incident = selectors.incident_get_visible(user=request.user, pk=pk)
     form = TransitionForm(request.POST, prefix="transition")
-    note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
+        if not form.is_valid():
+            # A refused note (too long) is not dropped silently: the step stays and the note comes back.
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        note = form.cleaned_data["note"]
         services.incident_advance(incident=incident, transition=name, actor=request.user, note=note)
     except ValidationError as error:
+        note = form.data.get(form.add_prefix("note"), "")
         messages.error(request, " ".join(error.messages))
         incident.refresh_from_db()
         context = _case_context(request, incident, transition_note=(name, note))
@@ -254,7 +264,7 @@ def takedown_outcome(request, pk, takedown_pk):
     takedown = get_object_or_404(Takedown, pk=takedown_pk, incident=incident)
     if not has_perm("incidents.manage_incident", request.user, incident):
         raise PermissionDenied
-    form = TakedownOutcomeForm(request.POST, instance=Takedown.objects.get(pk=takedown.pk), prefix=f"takedown-{takedown.pk}")
+    form = TakedownOutcomeForm(request.POST, instance=takedown, prefix=f"takedown-{takedown.pk}")
     if form.is_valid():
         try:
             services.takedown_resolve(takedown=takedown, actor=request.user, outcome=form.cleaned_data["outcome"],
@@ -262,8 +272,10 @@ def takedown_outcome(request, pk, takedown_pk):
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
-        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
-        return redirect(reverse("incidents:detail", args=[incident.pk]) + "#takedowns")
+        # The page comes back with the choice and the reason as typed, the error at its field.
+        messages.error(request, _("Not saved: correct the marked fields."))
+        context = _case_context(request, incident, bound_takedown=form)
+        return render(request, "incidents/incident_detail.html", context, status=400)
     messages.success(request, _("Saved."))
     return redirect(reverse("incidents:detail", args=[incident.pk]) + "#takedowns")
 

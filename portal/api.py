@@ -14,7 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .api_base import id_from_url
 from .models import Notification
-from .notifications import absolute_url, notification_mark_read
+from .notifications import absolute_url, notification_list_for, notification_mark_read
 
 
 def exception_handler(exc, context):
@@ -59,15 +59,13 @@ class NotificationViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"  # any id reaches id_from_url, which answers a JSON 404 for what is no id
 
     def get_queryset(self):
-        return Notification.objects.filter(recipient=self.request.user).select_related("incident")
+        return notification_list_for(user=self.request.user)
 
     @extend_schema(parameters=[NotificationFilterSerializer])
     def list(self, request):
         params = NotificationFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        notifications = self.get_queryset()
-        if params.validated_data["unread"]:
-            notifications = notifications.filter(read_at__isnull=True)
+        notifications = notification_list_for(user=request.user, unread_only=params.validated_data["unread"])
         page = self.paginate_queryset(notifications)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

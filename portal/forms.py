@@ -96,17 +96,23 @@ def add_service_errors(form, error):
         form.add_error(None, error)
 
 
-class AuditFilterForm(forms.Form):
+class FilterForm(forms.Form):
+    """A list page's filters: every field optional; what is invalid filters nothing."""
+
+    empty_values = (None, "")
+
+    def filters(self):
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in self.empty_values}
+
+
+class AuditFilterForm(FilterForm):
     action = forms.CharField(label=_("Action"), required=False, max_length=64, help_text=_("For example: dossier.view, export"))
     actor = forms.CharField(label=_("By (name or e-mail)"), required=False, max_length=100)
     object_id = forms.CharField(label=_("Object number"), required=False, max_length=64)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Up to and including"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def filters(self):
-        if not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 def _attrs_html(attrs):

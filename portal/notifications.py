@@ -131,6 +131,14 @@ def notifications_sweep(*, older_than=None):
     return len(queued)
 
 
+def notification_list_for(*, user, unread_only=False):
+    """The user's own notifications (the inbox and the API show the same rows); nobody sees anyone else's."""
+    notifications = Notification.objects.filter(recipient=user).select_related("incident")
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications
+
+
 def notification_unread_count(*, user):
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 

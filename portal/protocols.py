@@ -6,6 +6,7 @@ is skipped by default.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
@@ -193,6 +194,7 @@ def profiles_install(ProtocolProfile):
 def board_adopt_protocol(*, board, profile, version, adopted_on=None, review_on=None, actor=None):
     """The board adopts (a new version of) a protocol: its sanction catalogue, consent purposes and
     police rule take effect at once; cases already running keep the version they started under."""
+    from sanctions.catalogue import install_catalogue
     from sanctions.models import Measure
 
     from .audit import audit_record
@@ -207,18 +209,10 @@ def board_adopt_protocol(*, board, profile, version, adopted_on=None, review_on=
         board.protocol = protocol
         board.police_on_any_suspicion = profile.police_on_any_suspicion
         board.save(update_fields=["protocol", "police_on_any_suspicion"])
-        wanted = set()
-        for position, (kind, code, label, by_board, end_date, days) in enumerate(profile.sanction_catalogue):
-            Measure.objects.update_or_create(
-                board=board, subject_kind=kind, code=code,
-                defaults={"label": label, "needs_board_decision": by_board, "needs_end_date": end_date,
-                          "needs_days": days, "position": position, "active": True},
-            )
-            wanted.add((kind, code))
-        for measure in Measure.objects.filter(board=board, active=True):
-            if (measure.subject_kind, measure.code) not in wanted:
-                measure.active = False  # kept for the sanctions that used it
-                measure.save(update_fields=["active"])
+        wanted = install_catalogue(Measure, profile.sanction_catalogue, board=board)
+        dropped = [pk for pk, kind, code in Measure.objects.filter(board=board, active=True)
+                   .values_list("pk", "subject_kind", "code") if (kind, code) not in wanted]
+        Measure.objects.filter(pk__in=dropped).update(active=False)  # kept for the sanctions that used them
         _ensure_consent_purposes(board, profile)
         audit_record(actor=actor, action="protocol.adopt", obj=protocol, board=board, profile=profile.code, version=version)
     return protocol
@@ -241,10 +235,14 @@ def protocol_review_reminders(*, today=None, days_ahead=30):
     sent = 0
     due = Board.objects.filter(protocol__review_on__isnull=False,
                                protocol__review_on__lte=today + datetime.timedelta(days=days_ahead)).select_related("protocol__profile")
+    due = list(due)
+    members_by_board = defaultdict(list)
+    members = Membership.objects.active().filter(board__in=due, school__isnull=True, role__in=[Role.BOARD, Role.ADMIN])
+    for membership in members.select_related("user").order_by("pk"):
+        members_by_board[membership.board_id].append(membership)
     for board in due:
         version = board.protocol
-        members = Membership.objects.active().filter(board=board, school__isnull=True, role__in=[Role.BOARD, Role.ADMIN])
-        for membership in members.select_related("user"):
+        for membership in members_by_board[board.pk]:
             with transaction.atomic():
                 row = notification_create(
                     recipient=membership.user, kind="protocol_review",

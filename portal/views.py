@@ -14,19 +14,18 @@ from .forms import AuditFilterForm
 from .audit import audit_record
 from .exports import XLSX_TYPE
 from .forms import ProtocolAdoptForm
-from .models import Board, ExportJob, Notification, ProtocolProfile, Role
+from .models import Board, ExportJob, ProtocolProfile, Role
 from .protocols import board_adopt_protocol
 from .uploads import private_file_response
-from .notifications import notification_mark_read
+from .notifications import notification_list_for, notification_mark_read
 
 
 @login_required
 def inbox(request):
-    notifications = Notification.objects.filter(recipient=request.user).select_related("incident")
-    if request.GET.get("unread"):
-        notifications = notifications.filter(read_at__isnull=True)
+    unread_only = bool(request.GET.get("unread"))
+    notifications = notification_list_for(user=request.user, unread_only=unread_only)
     page = Paginator(notifications, 25).get_page(request.GET.get("page"))
-    return render(request, "portal/inbox.html", {"page": page, "unread_only": bool(request.GET.get("unread"))})
+    return render(request, "portal/inbox.html", {"page": page, "unread_only": unread_only})
 
 
 @require_POST
@@ -34,7 +33,7 @@ def inbox(request):
 def inbox_mark_read(request, pk=None):
     """Mark one notification (or all) as read; opening its link also takes the user to the case."""
     if pk is not None:
-        notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+        notification = get_object_or_404(notification_list_for(user=request.user), pk=pk)
         notification_mark_read(user=request.user, notification_ids=[notification.pk])
         target = request.POST.get("next") or notification.url
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

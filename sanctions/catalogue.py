@@ -20,10 +20,19 @@ DEFAULT_CATALOGUE = [
 ]
 
 
-def install_default_catalogue(Measure):
-    for position, (kind, code, label, board, end_date, days) in enumerate(DEFAULT_CATALOGUE):
+def install_catalogue(Measure, entries, *, board=None):
+    """Create or update the measures of one catalogue: a board's own, or the default one (board None).
+    ``entries`` are tuples as in DEFAULT_CATALOGUE; returns the (subject kind, code) pairs installed."""
+    installed = set()
+    for position, (kind, code, label, by_board, end_date, days) in enumerate(entries):
         Measure.objects.update_or_create(
-            board=None, subject_kind=kind, code=code,
-            defaults={"label": label, "needs_board_decision": board, "needs_end_date": end_date, "needs_days": days,
-                      "position": position},
+            board=board, subject_kind=kind, code=code,
+            defaults={"label": label, "needs_board_decision": by_board, "needs_end_date": end_date,
+                      "needs_days": days, "position": position, "active": True},
         )
+        installed.add((kind, code))
+    return installed
+
+
+def install_default_catalogue(Measure):
+    install_catalogue(Measure, DEFAULT_CATALOGUE)

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from incidents.forms import _localize_datetime_widgets
+from incidents.forms import localize_datetime_widgets
 from incidents.models import PoliceReportFiler
-from portal.forms import EvidenceFilesField
+from portal.forms import EvidenceFilesField, FilterForm
 from portal.models import PersonKind, School
 
 from .models import LviReport, Sanction, SanctionStatus, SubjectKind
@@ -26,7 +26,7 @@ class SanctionForm(forms.ModelForm):
 
     def __init__(self, *args, person, measures, **kwargs):
         super().__init__(*args, **kwargs)
-        _localize_datetime_widgets(self)
+        localize_datetime_widgets(self)
         self.fields["measure"].queryset = measures
         self.fields["measure"].empty_label = _("Choose…")
         if person.kind != PersonKind.PUPIL:
@@ -54,7 +54,7 @@ class GuardianContactForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _localize_datetime_widgets(self)
+        localize_datetime_widgets(self)
         self.fields["guardians_contacted_at"].required = True
         self.fields["guardians_contacted_how"].required = True
 
@@ -73,7 +73,7 @@ class LviReportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _localize_datetime_widgets(self)
+        localize_datetime_widgets(self)
 
     def clean(self):
         # The order rule with its own message on the field; otherwise the model's check constraint would show
@@ -94,7 +94,7 @@ class LviCallForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _localize_datetime_widgets(self)
+        localize_datetime_widgets(self)
         self.fields["reported_at"].required = True
 
 
@@ -104,7 +104,7 @@ class DossierSearchForm(forms.Form):
                              choices=[("", _("All"))] + [c for c in PersonKind.choices if c[0] != PersonKind.EXTERNAL])
 
 
-class PoliceReportFilterForm(forms.Form):
+class PoliceReportFilterForm(FilterForm):
     filed_by = forms.ChoiceField(label=_("Filed by"), required=False, choices=[("", _("All"))] + list(PoliceReportFiler.choices))
     school = forms.ModelChoiceField(label=_("School"), required=False, queryset=School.objects.none())
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
@@ -112,11 +112,6 @@ class PoliceReportFilterForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
-
-    def filters(self):
-        if not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 class SanctionFilterForm(PoliceReportFilterForm):

@@ -213,6 +213,8 @@ def lvi_report_record_call(*, report, actor, reported_at, inspector="", summary=
         raise ValidationError(errors)
     with transaction.atomic():
         locked = LviReport.objects.select_for_update().get(pk=report.pk)
+        if locked.reported_at is not None:
+            raise ValidationError(_("The report to the LVI has already been recorded."))
         locked.reported_at = reported_at
         locked.reported_by = actor
         locked.inspector = inspector
@@ -224,3 +226,7 @@ def lvi_report_record_call(*, report, actor, reported_at, inspector="", summary=
 
 def dossier_view_logged(*, person, actor):
     audit_record(actor=actor, action="dossier.view", obj=person, board=person.school.board)
+
+
+def correspondence_download_logged(*, letter, actor):
+    audit_record(actor=actor, action="correspondence.download", obj=letter, board=letter.person.school.board)

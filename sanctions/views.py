@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET, require_POST
 from rules import has_perm
 
 from incidents.selectors import incident_get_visible
-from portal.audit import audit_record
 from portal.forms import add_service_errors
 from portal.protocols import protocol_rules
 from portal.exports import export_format, export_params, register_export_response
@@ -74,7 +73,7 @@ def correspondence_create(request, pk):
 @login_required
 def correspondence_file(request, token):
     letter = selectors.correspondence_get_visible(user=request.user, token=token)
-    audit_record(actor=request.user, action="correspondence.download", obj=letter, board=letter.person.school.board)
+    services.correspondence_download_logged(letter=letter, actor=request.user)
     return private_file_response(letter.file, content_type=letter.content_type, filename=letter.original_name,
                                  inline=False)
 

@@ -79,7 +79,12 @@ def test_questions_that_cannot_be_answered_get_dutch_errors(school, staff, pupil
 
 
 @pytest.mark.django_db
-def test_board_wide_roles_check_every_school_of_their_board(school, pupils):
+def test_board_wide_roles_check_every_school_of_their_board(school, sister_school, other_school, pupils):
     admin = member(Role.ADMIN, board=school.board)
     response = check(admin, school=school.pk, purpose="social_media", class_name="2A")
     assert response.status_code == 200 and response.json()["show_reasons"] is True
+    sister_pupil = pupil_with_guardian(sister_school, class_name="1C")
+    response = check(admin, school=sister_school.pk, purpose="social_media", class_name="1C")
+    assert response.status_code == 200, response.content
+    assert [row["pupil"] for row in response.json()["results"]] == [sister_pupil.pk]
+    assert check(admin, school=other_school.pk, purpose="social_media", class_name="1C").status_code == 404

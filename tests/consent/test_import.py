@@ -160,3 +160,23 @@ def test_the_parser_on_its_own():
     assert imports.normalise_column(" Leerling-Nummer ") == "leerling_nummer"
     assert imports.normalise_column("Roepnaam") == "voornaam"
     assert imports.sniff_delimiter("a,b,c\n") == ","
+
+
+def test_a_nul_character_in_a_cell_is_dropped_not_a_server_error(school, leader):
+    text = HEADER + "\n1001;Zo\x00ë;;Dijk;03-04-2012;2\x00A;;;\n"
+    report = run(school, leader, text)
+    assert report.ok, [row.messages for row in report.rows]
+    zoe = StudentNumber.objects.get(school=school, number="1001").person
+    assert (zoe.first_name, zoe.class_name) == ("Zoë", "2A")
+
+
+def test_an_email_address_too_long_to_keep_is_refused_and_nothing_is_written(client, school, leader):
+    too_long = "a" * 250 + "@example.org"  # passes validate_email, but the column holds 254 characters
+    text = HEADER + f"\n1001;Zoë;;Dijk;03-04-2012;2A;Anouk;Dijk;{too_long}\n"
+    report = run(school, leader, text)
+    assert not report.ok and outcomes(report) == [(2, "refused")]
+    assert "e-mail" in " ".join(report.rows[0].messages)
+    assert people(school) == 0
+    client.force_login(leader)
+    response = client.post(reverse("consent:import", args=[school.pk]), {"file": SimpleUploadedFile("export.csv", text.encode())})
+    assert response.status_code == 400 and people(school) == 0

@@ -179,3 +179,26 @@ def test_a_guardian_with_an_account_answers_for_their_child_only(client, school,
     with pytest.raises(PermissionDenied):
         services.consent_confirm_signed_in(user=parent_user, person=other_child, purpose=social, answer="granted")
     assert not ConsentRecord.objects.filter(person=other_child).exists()
+
+
+def test_a_guardians_answers_page_does_not_query_per_child(client, school, social, leader):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    parent_user = member(Role.STAFF, school=school)
+    guardian = PersonFactory(school=school, kind=PersonKind.GUARDIAN, class_name="", user=parent_user)
+    client.force_login(parent_user)
+    counts = []
+    for _n in range(2):  # one child, then three
+        for _child in range(1 if not counts else 2):
+            child = pupil_with_guardian(school, guardians=0)
+            child.guardians.add(guardian)
+            grant(child, social, actor=leader, guardian=guardian)
+        client.get(reverse("consent:mine"))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("consent:mine"))
+        counts.append(len(queries))
+    assert response.status_code == 200 and len(response.context["sections"]) == 3
+    assert all(status.value == "yes" for section in response.context["sections"] for purpose, status in section["items"]
+               if purpose == social)
+    assert counts[0] == counts[1], [q["sql"] for q in queries.captured_queries]

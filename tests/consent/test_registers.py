@@ -72,7 +72,10 @@ def test_the_handover_task_disappears_when_marked_done(client, school, account, 
     row.refresh_from_db()
     assert row.handed_over_by == leader and row.handed_over_at is not None
     assert needs_handover(school) == {"@hetbaken": False}
-    assert 'id="handover-tasks"' not in client.get(reverse("consent:registers", args=[school.pk])).content.decode()
+    registers = client.get(reverse("consent:registers", args=[school.pk])).content.decode()
+    assert 'id="handover-tasks"' not in registers
+    # Handed over means no longer a manager: the register no longer lists them.
+    assert "Mees Beheerder" not in registers.split('id="school-accounts"')[1].split("</table>")[0]
     assert AuditEvent.objects.filter(action="consent.handover", actor=leader).exists()
 
 
@@ -115,3 +118,17 @@ def test_registers_are_for_leaders_and_administrators_of_the_school(client, scho
     client.force_login(other_leader)
     assert client.get(reverse("consent:registers", args=[school.pk])).status_code == 404
     assert client.get(reverse("consent:school_account", args=[account.pk])).status_code == 404
+
+
+def test_the_register_lists_the_current_managers_without_a_query_per_account(client, school, leader, manager,
+                                                                              django_assert_max_num_queries):
+    client.force_login(leader)
+    url = reverse("consent:registers", args=[school.pk])
+    for n in range(5):
+        services.school_account_save(school=school, actor=leader, platform="instagram", handle=f"@klas{n}",
+                                     add_managers=[manager, leader])
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        page = client.get(url).content.decode()
+    table = page.split('id="school-accounts"')[1].split("</table>")[0]
+    assert table.count("Mees Beheerder") == 5

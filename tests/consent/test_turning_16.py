@@ -79,3 +79,15 @@ def test_the_task_runs_daily_on_the_beat():
     entry = settings.CELERY_BEAT_SCHEDULE["consent-turning-16"]
     assert entry["task"] == "consent.tasks.notify_pupils_turning_16"
     assert tasks.notify_pupils_turning_16.name == entry["task"]
+
+
+def test_every_pupil_turning_16_is_reported_to_each_admin(turning, school, purposes, leader, board_admin, time_machine):
+    second = pupil_with_guardian(school, born=datetime.date(2010, 9, 13), first_name="Sam", last_name="Ook")
+    already = pupil_with_guardian(school, born=datetime.date(2010, 9, 12))
+    time_machine.move_to(datetime.datetime(2026, 9, 13, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam")), tick=False)
+    for purpose in purposes.values():
+        grant(already, purpose, actor=leader, by_guardian=False)  # answered every purpose themself: nothing to confirm
+    time_machine.move_to(datetime.datetime(2026, 9, 14, 6, 30, tzinfo=ZoneInfo("Europe/Amsterdam")), tick=False)
+    tasks.notify_pupils_turning_16()
+    urls = set(Notification.objects.filter(kind="consent_turning_16", recipient=board_admin).values_list("url", flat=True))
+    assert urls == {reverse("consent:person", args=[turning.pk]), reverse("consent:person", args=[second.pk])}

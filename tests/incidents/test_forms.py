@@ -163,3 +163,45 @@ def test_report_form_refuses_links_that_are_not_web_addresses(client, school, st
     assert "is-invalid" in tag and 'aria-invalid="true"' in tag
     assert escape(description) in field_textarea(content, "id_description")
     assert not Incident.objects.exists()
+
+
+def test_a_refused_takedown_outcome_comes_back_with_what_was_typed(client, school, leader):
+    """"Not possible" without a reason: the page returns with the choice kept and the error at the reason."""
+    incident = IncidentFactory(school=school, containing=True)
+    takedown = Takedown.objects.create(incident=incident, created_by=leader, step=incident.state, platform="tiktok",
+                                       description="Filmpje in de kleedkamer")
+    prefix = f"takedown-{takedown.pk}"
+    client.force_login(leader)
+    response = client.post(reverse("incidents:takedown_outcome", args=[incident.pk, takedown.pk]), {
+        f"{prefix}-outcome": "not_possible", f"{prefix}-outcome_reason": "   ",
+    })
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert '<option value="not_possible" selected>' in content
+    assert_field_error(content, "textarea", f"id_{prefix}-outcome_reason", gettext("Explain why removal is not possible."))
+    takedown.refresh_from_db()
+    assert takedown.outcome == "pending" and takedown.outcome_at is None
+
+    reason = "Het account staat in een ander land; TikTok reageert niet."
+    response = client.post(reverse("incidents:takedown_outcome", args=[incident.pk, takedown.pk]), {
+        f"{prefix}-outcome": "not_possible", f"{prefix}-outcome_reason": reason,
+    })
+    assert response.status_code == 302
+    takedown.refresh_from_db()
+    assert (takedown.outcome, takedown.outcome_reason) == ("not_possible", reason)
+
+
+def test_a_step_change_with_a_refused_note_does_not_drop_the_note(client, school, leader):
+    """A note over the limit is refused; the step does not change without it and the note comes back."""
+    from incidents.walkthrough import do_step_work
+
+    incident = IncidentFactory(school=school)
+    do_step_work(incident, leader)
+    note = "Ouders hebben gebeld. " * 300  # over the 5,000 characters a note may hold
+    client.force_login(leader)
+    response = client.post(reverse("incidents:transition", args=[incident.pk, "start_gathering"]), {"transition-note": note})
+    assert response.status_code == 400
+    assert escape(note) in field_textarea(response.content.decode(), "note-start_gathering")
+    incident.refresh_from_db()
+    assert incident.state == State.REPORTED
+    assert not incident.transitions.exists()

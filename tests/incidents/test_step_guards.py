@@ -429,3 +429,15 @@ def test_only_web_links_are_stored_as_evidence(school, leader):
     with pytest.raises(ValidationError):
         services.evidence_add(incident=incident, actor=leader, links=["javascript:alert(1)"])
     assert not incident.evidence.exists()
+
+
+def test_linking_the_same_person_twice_is_a_clear_refusal_not_an_error(school, leader):
+    from incidents.models import Involvement
+    from tests.factories import PersonFactory
+
+    incident = case(school, State.GATHERING)
+    person = PersonFactory(school=school)
+    add(incident, leader, Involvement(person=person, role="witness"))
+    with pytest.raises(ValidationError):
+        add(incident, leader, Involvement(person=person, role="witness"))
+    assert Involvement.objects.filter(incident=incident, person=person).count() == 1

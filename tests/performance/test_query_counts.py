@@ -30,7 +30,7 @@ FILTERED = "?include_closed=on&category=bullying&severity=high&order=state_chang
 # page of rows, the unread count and the session save. The case page: the case, the audit row, one query
 # per kind of record, the forms' choices and the step checks.
 DASHBOARD_QUERIES = 10
-CASE_PAGE_QUERIES = 28
+CASE_PAGE_QUERIES = 27
 
 
 def _incidents(school, reporter, n, **fields):

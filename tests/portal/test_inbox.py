@@ -34,3 +34,17 @@ def test_someone_elses_notification_cannot_be_touched(client, school, leader):
     theirs.refresh_from_db()
     assert theirs.read_at is None
     assert f"/meldingen/{theirs.pk}/gelezen/" not in client.get("/meldingen/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_inbox_can_show_the_unread_notifications_only(client, school, leader):
+    read_case = IncidentFactory(school=school)
+    unread_case = IncidentFactory(school=school)
+    Notification.objects.filter(recipient=leader, incident=read_case).update(read_at=read_case.reported_at)
+    client.force_login(leader)
+
+    everything = client.get("/meldingen/").content.decode()
+    assert read_case.reference in everything and unread_case.reference in everything
+    unread = client.get("/meldingen/?unread=1")
+    assert unread.context["unread_only"] is True
+    assert [n.incident for n in unread.context["page"].object_list] == [unread_case]

@@ -170,3 +170,21 @@ def test_the_administrator_switches_the_protocol_on_its_page(client, school):
     assert client.get("/protocol/").status_code == 403
 
 
+
+
+@pytest.mark.django_db
+def test_each_board_is_reminded_of_its_own_protocol(school, time_machine):
+    from ..factories import SchoolFactory
+
+    other_school = SchoolFactory()
+    admin = member(Role.ADMIN, board=school.board)
+    board = member(Role.BOARD, board=school.board)
+    other_admin = member(Role.ADMIN, board=other_school.board)
+    member(Role.SCHOOL_LEADER, school=school)  # a school leader is not reminded
+    time_machine.move_to("2026-02-05 09:00:00+01:00", tick=False)
+    adopt(school.board, "kms-001", adopted_on=datetime.date(2024, 3, 1))
+    adopt(other_school.board, "kms-001", adopted_on=datetime.date(2024, 2, 20))
+    assert protocol_review_reminders() == 3
+    reminded = {(n.recipient, n.dedupe_key.split(":")[1]) for n in Notification.objects.filter(kind="protocol_review")}
+    assert reminded == {(admin, str(school.board.protocol_id)), (board, str(school.board.protocol_id)),
+                        (other_admin, str(other_school.board.protocol_id))}

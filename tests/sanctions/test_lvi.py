@@ -174,3 +174,14 @@ def test_the_lvi_pages_keep_the_order(client, leader, staff_person, pupil, told_
     response = client.post(reverse("sanctions:lvi_create") + f"?person={pupil.pk}", {**data, "lvi-reported_at": ""})
     assert response.status_code == 403
     assert LviReport.objects.count() == 1
+
+
+def test_the_call_to_the_lvi_is_recorded_once(leader, staff_person, told_at):
+    from django.core.exceptions import ValidationError
+
+    report = services.lvi_report_start(person=staff_person, actor=leader, staff_told_at=told_at, staff_told_how="Gesprek.")
+    services.lvi_report_record_call(report=report, actor=leader, reported_at=told_at + HOUR, inspector="A")
+    with pytest.raises(ValidationError):
+        services.lvi_report_record_call(report=report, actor=leader, reported_at=told_at + 2 * HOUR, inspector="B")
+    report.refresh_from_db()
+    assert report.reported_at == told_at + HOUR and report.inspector == "A"

@@ -1,15 +1,17 @@
 """The sanction form, started from the case page: imposing, proposing, and keeping what was typed on an error."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import InvolvementRole
 from portal.models import Notification
 from sanctions.models import Correspondence, Sanction, SanctionStatus
-from tests.factories import IncidentFactory
+from tests.factories import IncidentFactory, PersonFactory
 
-from .support import involve, measure, png_upload, sanction_url
+from .support import impose, involve, measure, png_upload, sanction_url
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,27 @@ def test_no_guardian_fields_for_a_staff_member(client, leader, staff_person):
     form = client.get(create_url(staff_person)).context["form"]
     assert "guardians_contacted_at" not in form.fields
     assert {m.subject_kind for m in form.fields["measure"].queryset} == {"staff"}
+
+
+def _listed_sanctions(response):
+    assert response.status_code == 200
+    return response.context["page"].object_list
+
+
+def test_the_sanction_list_costs_no_query_per_row(client, school, leader, pupil, staff_person):
+    impose(pupil, leader, "warning")
+    client.force_login(leader)
+    client.get(reverse("sanctions:list"))  # warm the per-process caches
+    with CaptureQueriesContext(connection) as for_one:
+        assert len(_listed_sanctions(client.get(reverse("sanctions:list")))) == 1
+
+    impose(staff_person, leader, "reprimand")
+    impose(PersonFactory(school=school), leader, "removal")
+    for code in ["talk", "phone_confiscated", "disciplinary"]:
+        impose(PersonFactory(school=school), leader, code, guardians_contacted_at=timezone.now(),
+               guardians_contacted_how="Gebeld.")
+    with CaptureQueriesContext(connection) as for_many:
+        content = client.get(reverse("sanctions:list"))
+        assert len(_listed_sanctions(content)) == 6
+    assert len(for_many) == len(for_one)
+    assert sanction_url(Sanction.objects.get(measure__code="removal")) in content.content.decode()
