@@ -58,10 +58,15 @@ BREACH_COLUMNS = [
 ]
 
 
-def incident_register(*, user, params):
+def incident_filter_form(*, user, params):
+    """The case list's filters (dashboard and register export)."""
     from .forms import CaseFilterForm
 
-    form = CaseFilterForm(params or None, schools=access_for(user).filter_schools(with_privacy_boards=True))
+    return CaseFilterForm(params or None, schools=access_for(user).filter_schools(with_privacy_boards=True))
+
+
+def incident_register(*, user, params):
+    form = incident_filter_form(user=user, params=params)
     filters = form.filters()
     return RegisterExport(name="incidents", rows=selectors.incident_list_visible_to(user=user, filters=filters),
                           columns=INCIDENT_COLUMNS, filename="incidenten", title=_("Incidents"), filters=filters, form=form)

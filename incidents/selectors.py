@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import BooleanField, Count, Expression, F, Q, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -46,73 +47,152 @@ class _AnyOf(Expression):
 def _schools_of(board_ids):
     from portal.models import School
 
-    return _AnyOf(F("school_id"), Subquery(School.objects.filter(board_id__in=board_ids).values("pk")))
+    return _AnyOf(F("school_id"), Subquery(School.objects.filter(board_id__in=board_ids).order_by().values("pk")))
 
 
-def incident_visibility_q(*, user, include_own_reports=True):
-    """The cases a user may read: their own reports, their school's as leader, their board's as board member
-    or administrator, their board's privacy incidents as FG, and cases they were asked to work on.
-
-    Every branch is a condition on an indexed column of the incident itself, so PostgreSQL combines them
-    with a bitmap OR of index scans instead of reading the whole table."""
+def _visibility_conditions(*, user, include_own_reports=True):
+    """The reasons a user may read a case, each a condition on an indexed column of the incident, as two
+    lists: the broad ones (their school's cases as leader, their board's as board member or administrator,
+    their board's privacy incidents as FG) and the personal ones (their own reports, cases they were asked
+    to work on)."""
     access = access_for(user)
-    q = Q(reporter=user) if include_own_reports else Q(pk__in=[])
+    broad = []
     if access.led_school_ids:
-        q |= Q(school_id__in=access.led_school_ids)
+        broad.append(Q(school_id__in=access.led_school_ids))
     if access.overseen_board_ids:
-        q |= Q(_schools_of(access.overseen_board_ids))
+        broad.append(Q(_schools_of(access.overseen_board_ids)))
     if access.privacy_board_ids:
-        q |= Q(privacy_flag=True) & Q(_schools_of(access.privacy_board_ids))
-    q |= Q(_AnyOf(F("pk"), Subquery(Assignment.objects.filter(user=user).values("incident_id"))))
+        broad.append(Q(privacy_flag=True) & Q(_schools_of(access.privacy_board_ids)))
+    personal = [Q(reporter=user)] if include_own_reports else []
+    personal.append(Q(_AnyOf(F("pk"), Subquery(Assignment.objects.filter(user=user).order_by().values("incident_id")))))
+    return broad, personal
+
+
+def _any_of(conditions):
+    q = Q(pk__in=[])
+    for condition in conditions:
+        q |= condition
     return q
 
 
-def incident_list_visible_to(*, user, filters=None):
-    qs = Incident.objects.filter(incident_visibility_q(user=user)).select_related("school", "reporter")
-    filters = filters or {}
+def incident_visibility_q(*, user, include_own_reports=True):
+    """The cases a user may read, as one condition.
+
+    Every branch is a condition on an indexed column of the incident itself, so PostgreSQL combines them
+    with a bitmap OR of index scans instead of reading the whole table."""
+    broad, personal = _visibility_conditions(user=user, include_own_reports=include_own_reports)
+    return _any_of(broad + personal)
+
+
+def _visibility_branches(*, user):
+    """The same rule as disjoint conditions: each case the user may read matches exactly one of them.
+
+    Queried apart and added up (UNION ALL), a broad branch is a plain index scan: PostgreSQL can then read
+    it in index order up to the page it needs, or count it from the index alone, which it cannot do for
+    an OR of the conditions. The personal reasons are few cases each and stay one branch."""
+    broad, personal = _visibility_conditions(user=user)
+    branches = []
+    for number, condition in enumerate(broad):
+        branches.append(condition & ~_any_of(broad[:number]) if number else condition)
+    branches.append(_any_of(personal) & ~_any_of(broad) if broad else _any_of(personal))
+    return branches
+
+
+def _filter_q(filters):
+    """The list filters of the dashboard, the register export and the API, as one condition."""
+    q = Q()
     if filters.get("state"):
-        qs = qs.filter(state=filters["state"])
+        q &= Q(state=filters["state"])
     elif not filters.get("include_closed"):
-        qs = qs.filter(state__in=workflow.OPEN_STATES)
+        q &= Q(state__in=workflow.OPEN_STATES)
     for field in ("severity", "category", "platform"):
         if filters.get(field):
-            qs = qs.filter(**{field: filters[field]})
+            q &= Q(**{field: filters[field]})
     if filters.get("school"):
-        qs = qs.filter(school=filters["school"])
+        q &= Q(school=filters["school"])
     if filters.get("privacy"):
-        qs = qs.filter(privacy_flag=True)
+        q &= Q(privacy_flag=True)
     if filters.get("older_than_days"):
         from django.utils import timezone
 
-        qs = qs.filter(reported_at__lt=timezone.now() - timezone.timedelta(days=filters["older_than_days"]))
-    return qs.order_by(filters.get("order") or "-reported_at", "-pk")
+        q &= Q(reported_at__lt=timezone.now() - timezone.timedelta(days=filters["older_than_days"]))
+    return q
 
 
-def incident_state_counts(*, user, filters=None):
-    """Cases per state among those the filters select, leaving out the step filter: one GROUP BY.
-
-    Without "include closed" only the open steps are counted."""
-    filters = dict(filters or {}, state=None, order=None)
-    rows = incident_list_visible_to(user=user, filters=filters).order_by().values("state").annotate(n=Count("pk"))
-    return {row["state"]: row["n"] for row in rows}
+def _ordering(filters):
+    return [filters.get("order") or "-reported_at", "-pk"]
 
 
-def incident_list_count(*, filters, state_counts):
-    """The number of cases incident_list_visible_to(filters) lists, read from incident_state_counts with the
-    same filters; None when those counts do not cover it (a closed step asked for without "include closed")."""
+def incident_list_visible_to(*, user, filters=None):
     filters = filters or {}
-    state = filters.get("state")
-    if not state:
-        return sum(state_counts.values())
-    if state in workflow.OPEN_STATES or filters.get("include_closed"):
-        return state_counts.get(state, 0)
-    return None
+    qs = Incident.objects.filter(incident_visibility_q(user=user), _filter_q(filters))
+    return qs.select_related("school", "reporter").order_by(*_ordering(filters))
 
 
-def incident_step_counts(*, user, filters=None, state_counts=None):
-    """Open cases per step for the dashboard header, one query (none when ``state_counts`` is given)."""
-    counts = incident_state_counts(user=user, filters=filters) if state_counts is None else state_counts
-    return [(state, state.label, counts.get(state, 0)) for state in workflow.STEPS]
+class IncidentList:
+    """The cases of incident_list_visible_to, for a paginator: a slice reads only the rows of its page,
+    as dicts of the ROW_FIELDS (what a list page shows; no model instances).
+
+    Each visibility branch is filtered and ordered on its own and the branches are merged (UNION ALL, each
+    cut off at the end of the page); the index on (school, state, reported_at) holds every column of a row
+    but the school's name. Counts come from one GROUP BY per branch. Two queries per page, whatever the
+    number of cases."""
+
+    ROW_FIELDS = ("pk", "reported_at", "school__name", "category", "platform", "severity", "state",
+                  "state_changed_at", "privacy_flag")
+
+    def __init__(self, *, user, filters=None):
+        self.filters = filters or {}
+        self.ordering = _ordering(self.filters)
+        self.conditions = _visibility_branches(user=user)
+        where = _filter_q(self.filters)
+        self.branches = [Incident.objects.filter(condition, where) for condition in self.conditions]
+        self._state_counts = None
+
+    def state_counts(self):
+        """Cases per state among those the filters select, leaving out the step filter: one query.
+        Without "include closed" only the open steps are counted."""
+        if self._state_counts is None:
+            where = _filter_q(dict(self.filters, state=None))
+            parts = [
+                Incident.objects.filter(condition, where).order_by().values("state").annotate(n=Count("pk"))
+                for condition in self.conditions
+            ]
+            counts = {}
+            for row in parts[0].union(*parts[1:], all=True):
+                counts[row["state"]] = counts.get(row["state"], 0) + row["n"]
+            self._state_counts = counts
+        return self._state_counts
+
+    def count(self):
+        state = self.filters.get("state")
+        counts = self.state_counts()
+        if not state:
+            return sum(counts.values())
+        if state in workflow.OPEN_STATES or self.filters.get("include_closed"):
+            return counts.get(state, 0)
+        parts = [qs.order_by().values("pk") for qs in self.branches]  # a closed step without "include closed"
+        return parts[0].union(*parts[1:], all=True).count()
+
+    def __len__(self):
+        return self.count()
+
+    def step_counts(self):
+        """Open cases per step for the dashboard header: (state, label, count)."""
+        counts = self.state_counts()
+        return [(state, state.label, counts.get(state, 0)) for state in workflow.STEPS]
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("IncidentList supports slices only.")
+        start, stop = key.start or 0, key.stop
+        if stop is not None and stop <= start:
+            return []
+        parts = [qs.order_by(*self.ordering).values(*self.ROW_FIELDS) for qs in self.branches]
+        if stop is not None and connection.features.supports_slicing_ordering_in_compound:
+            parts = [part[:stop] for part in parts]  # no branch needs to give more than the page's end
+        merged = parts[0].union(*parts[1:], all=True).order_by(*self.ordering) if len(parts) > 1 else parts[0]
+        return list(merged[start:stop])
 
 
 def incident_get_visible(*, user, pk):

@@ -1,6 +1,7 @@
 """What a user's active memberships allow, computed once per request and cached on the user."""
 
 from collections import defaultdict
+from django.db.models import Q
 
 from .models import Membership, Role
 
@@ -57,7 +58,7 @@ class Access:
         boards = set(self.overseen_board_ids)
         if with_privacy_boards:
             boards |= self.privacy_board_ids
-        return (School.objects.filter(pk__in=self.led_school_ids) | School.objects.filter(board__in=boards)).distinct().order_by("name")
+        return School.objects.filter(Q(pk__in=self.led_school_ids) | Q(board_id__in=boards)).order_by("name")
 
     def leads(self, school_id):
         return school_id in self.led_school_ids

@@ -1,0 +1,41 @@
+"""What a row of the case list says: formatted in the view in one pass, so checked here cell by cell."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents.models import Incident
+from incidents.workflow import State
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(content, incident):
+    href = reverse("incidents:detail", args=[incident.pk])
+    match = re.search(r"<tr>\s*<td><a href=\"%s\">.*?</tr>" % re.escape(href), content, re.S)
+    assert match, f"no row links to {href}"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0))).strip()
+
+
+def test_a_row_shows_reference_school_labels_dates_and_time_in_step(client, school, leader, staff):
+    now = timezone.now()
+    reported = timezone.make_aware(datetime.datetime(2026, 3, 9, 10, 30))
+    incident = Incident.objects.create(
+        school=school, reporter=staff, platform="whatsapp", category="bullying", severity="high", privacy_flag=True,
+        description="Berichten in de klassenapp.", discovered_at=reported, state=State.GATHERING,
+        state_changed_at=now - datetime.timedelta(days=3, hours=2),
+    )
+    Incident.objects.filter(pk=incident.pk).update(reported_at=reported)
+    unset = Incident.objects.create(school=school, reporter=staff, platform="instagram", category="bullying",
+                                    description="Nep-account.", discovered_at=now, state_changed_at=now)
+    client.force_login(leader)
+    content = client.get(reverse("incidents:dashboard")).content.decode()
+
+    assert _row(content, incident) == (
+        f"M-2026-{incident.pk:05d} Privacy Het Baken Pesten (WhatsApp) Hoog 2. Informatie verzamelen 9 Mrt 2026 3 dagen"
+    )
+    assert "nog niet bepaald" in _row(content, unset) and "Privacy" not in _row(content, unset)
+    assert ">Duur in deze stap</th>" in content
