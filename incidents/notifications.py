@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Membership, Role
-from portal.notifications import notification_create
+from portal.notifications import notification_create, notifications_create
 from portal.protocols import protocol_rules
 
 
@@ -35,7 +35,7 @@ def _members(school, role, *, school_level=True, board_level=True):
     if board_level:
         scope |= Q(school__isnull=True, board_id=school.board_id)
     user_ids = Membership.objects.active().filter(scope, role=role).values("user_id")
-    return get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+    return get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk")
 
 
 def school_leaders(school, incident=None):
@@ -154,11 +154,15 @@ def notify(event, *, incident=None, school=None, url=None, dedupe=None, **contex
             recipients = get_user_model().objects.filter(
                 pk__in=[u.pk for role in roles for u in _members(school, role, board_level=role not in ("school_leader", "staff"))]
             )
+        subject, body = str(rule.subject) % values, str(rule.body) % values
+        if dedupe is None:
+            created += notifications_create(recipients=recipients, kind=event, incident=incident, subject=subject,
+                                            body=body, url=url or "")
+            continue
         for user in recipients:
             row = notification_create(
-                recipient=user, kind=event, incident=incident, subject=str(rule.subject) % values,
-                body=str(rule.body) % values, url=url or "",
-                dedupe_key=f"{event}:{subject_key}:{dedupe}:{user.pk}" if dedupe is not None else None,
+                recipient=user, kind=event, incident=incident, subject=subject, body=body, url=url or "",
+                dedupe_key=f"{event}:{subject_key}:{dedupe}:{user.pk}",
             )
             if row is not None:
                 created.append(row)

@@ -10,6 +10,7 @@ from rules import has_perm
 
 from portal.access import access_for
 from portal.audit import audit_record
+from portal.jobs import queue_after_commit
 from portal.protocols import protocol_rules
 from portal.uploads import reencode_image, upload_check
 
@@ -46,7 +47,7 @@ def _store_evidence(*, incident, actor, uploads=(), links=(), description=""):
             stored.append(evidence)
             evidence.save()
             if not evidence.processed:
-                transaction.on_commit(lambda pk=evidence.pk: evidence_queue_processing(evidence_id=pk))
+                queue_after_commit("evidence", evidence.pk)
         for url in links:
             _validate_link(url)
             Evidence.objects.create(incident=incident, created_by=actor, step=incident.state, url=url, description=description)

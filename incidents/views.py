@@ -68,8 +68,9 @@ def home(request):
 @login_required
 def report_create(request):
     access = access_for(request.user)
-    schools = School.objects.filter(pk__in=access.reporting_school_ids).order_by("name")
-    if not schools.exists():
+    # Evaluated once here (the form reuses the rows); the board comes along for the service's protocol rules.
+    schools = School.objects.filter(pk__in=access.reporting_school_ids).select_related("board").order_by("name")
+    if not schools:
         raise PermissionDenied(_("You are not linked to a school, so you cannot file a report. Ask your administrator."))
     form = ReportForm(request.POST or None, request.FILES or None, schools=schools)
     if request.method == "POST" and form.is_valid():

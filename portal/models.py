@@ -134,7 +134,12 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        indexes = [models.Index(fields=["user", "role"])]
+        indexes = [
+            models.Index(fields=["user", "role"]),
+            # Who is notified: the school leaders of a school, the FG or board members of a board.
+            models.Index(fields=["school", "role"]),
+            models.Index(fields=["board", "role"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(school__isnull=False) | ~Q(role__in=["staff", "school_leader"]),

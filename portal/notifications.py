@@ -14,6 +14,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .jobs import queue_after_commit
 from .models import Notification, NotificationState
 
 logger = logging.getLogger(__name__)
@@ -63,14 +64,24 @@ def notification_create(*, recipient, kind, subject, body, incident=None, url=""
             return None
     else:
         notification.save()
-    transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
+    queue_after_commit("notification", notification.pk)
     return notification
 
 
-def notification_enqueue(*, notification_id):
-    """Hand the row to the broker. A broker failure is logged, never raised: the sweeper retries.
+def notifications_create(*, recipients, kind, subject, body, incident=None, url=""):
+    """The same notification for several recipients, in one INSERT; each is delivered on its own."""
+    rows = Notification.objects.bulk_create([
+        Notification(recipient=recipient, kind=kind, incident=incident, subject=subject[:200], body=body, url=url)
+        for recipient in recipients
+    ])
+    for row in rows:
+        queue_after_commit("notification", row.pk)
+    return rows
 
-    Nothing is written here: the request that caused the notification stays one commit shorter."""
+
+def notification_enqueue(*, notification_id):
+    """Hand the row to the broker now (the sweeper; new rows travel with their transaction's jobs).
+    A broker failure is logged, never raised: the sweeper retries."""
     from .tasks import deliver_notification
 
     try:

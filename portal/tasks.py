@@ -19,6 +19,14 @@ def deliver_notification(self, notification_id):
 
 
 @shared_task(acks_late=True)
+def run_jobs(jobs):
+    """The jobs of one committed transaction (portal.jobs), each handed on to its own task."""
+    from .jobs import run_jobs_now
+
+    run_jobs_now(jobs)
+
+
+@shared_task(acks_late=True)
 def sweep_pending_notifications():
     return notifications.notifications_sweep()
 
