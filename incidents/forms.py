@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import (
-    EvidenceFilesField, FilterForm, LinksField, LocalDateTimeInput, local_datetime_field, style_filter_widgets,
+    EvidenceFilesField, FilterForm, LinksField, LoadedModelChoiceField, LocalDateTimeInput, local_datetime_field,
+    style_filter_widgets,
 )
 from portal.models import Membership, Person, Role, School
 
@@ -32,7 +33,7 @@ def _not_in_future(value):
 class ReportForm(forms.Form):
     """The staff member's report: the few things needed to act, in under a minute."""
 
-    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none(), empty_label=None)
+    school = LoadedModelChoiceField(label=_("School"), queryset=School.objects.none(), empty_label=None)
     category = forms.ChoiceField(label=_("What kind of incident?"), choices=[("", _("Choose…"))] + list(Incident._meta.get_field("category").choices))
     platform = forms.ChoiceField(label=_("On which platform?"), choices=[("", _("Choose…"))] + list(Incident._meta.get_field("platform").choices))
     description = forms.CharField(

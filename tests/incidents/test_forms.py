@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.forms import ModelChoiceField
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -10,7 +11,8 @@ from django.utils.translation import gettext
 
 from incidents.models import Incident, Message, Takedown, Waiver
 from incidents.workflow import State
-from tests.factories import IncidentFactory
+from portal.models import Role
+from tests.factories import IncidentFactory, MembershipFactory, SchoolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +207,28 @@ def test_a_step_change_with_a_refused_note_does_not_drop_the_note(client, school
     incident.refresh_from_db()
     assert incident.state == State.REPORTED
     assert not incident.transitions.exists()
+
+
+@pytest.mark.parametrize("chosen", ["other", "nonsense", "999999"])
+def test_a_report_for_a_school_that_is_not_yours_is_refused_at_the_school_field(client, school, staff, chosen):
+    """The school list is read once; a choice outside it gets Django's own Dutch refusal, and nothing is saved."""
+    other = SchoolFactory(board=school.board)
+    second = SchoolFactory(board=school.board)
+    MembershipFactory(user=staff, role=Role.STAFF, school=second, board=school.board)  # two schools: a visible choice
+    value = {"other": other.pk, "nonsense": "abc", "999999": 999999}[chosen]
+    client.force_login(staff)
+    response = client.post(reverse("incidents:report"), {
+        "school": value, "category": "bullying", "platform": "snapchat", "description": "Nepaccount.",
+        "discovered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    })
+    assert response.status_code == 400
+    assert_field_error(response.content.decode(), "select", "id_school",
+                       str(ModelChoiceField.default_error_messages["invalid_choice"]))
+    assert not Incident.objects.exists()
+
+    response = client.post(reverse("incidents:report"), {
+        "school": second.pk, "category": "bullying", "platform": "snapchat", "description": "Nepaccount.",
+        "discovered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    })
+    assert response.status_code == 302
+    assert Incident.objects.get().school == second

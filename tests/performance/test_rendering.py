@@ -1,4 +1,5 @@
-"""The faster <select> rendering writes exactly Django's HTML; cached choice labels still follow the language."""
+"""The faster <select> and <input> rendering writes exactly Django's HTML; cached choice labels still follow
+the language."""
 
 import pytest
 from django import forms
@@ -20,6 +21,30 @@ class SampleForm(forms.Form):
     disabled = forms.ChoiceField(choices=[("a", "A")], disabled=True, required=False)
 
 
+class InputForm(forms.Form):
+    text = forms.CharField(required=False, max_length=20, widget=forms.TextInput(attrs={"placeholder": 'a "b" <c>', "autofocus": True}))
+    count = forms.IntegerField(required=False, min_value=0)
+    tick = forms.BooleanField(required=False)
+    secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-x": False}))
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    mail = forms.EmailField(required=False)
+    link = forms.URLField(required=False, assume_scheme="https")
+    off = forms.CharField(required=False, disabled=True, initial="vast & zeker")
+
+
+@pytest.mark.parametrize("data", [
+    None,
+    {"text": "Tom & Jerry <b>", "count": "3", "tick": "on", "secret": "x\"y", "hidden": "1", "day": "2026-03-09",
+     "mail": "a@b.nl", "link": "https://voorbeeld.nl/?a=1&b=2"},
+    {"text": "", "count": "-1", "mail": "geen adres", "day": "2026-02-30"},
+])
+def test_input_html_is_djangos(data):
+    django_form, portal_form = InputForm(data, renderer=DjangoTemplates()), InputForm(data, renderer=PortalFormRenderer())
+    for name in django_form.fields:
+        assert str(portal_form[name]) == str(django_form[name]), name
+
+
 @pytest.mark.parametrize("data", [None, {"plain": "2", "several": ["p", "q"], "maybe": "true", "number": "2"}, {"plain": "x<y"}])
 def test_select_html_is_djangos(data):
     django_form, portal_form = SampleForm(data, renderer=DjangoTemplates()), SampleForm(data, renderer=PortalFormRenderer())
@@ -30,7 +55,7 @@ def test_select_html_is_djangos(data):
 @pytest.mark.django_db
 def test_case_filter_form_html_is_djangos(school, sister_school):
     schools = School.objects.order_by("name")
-    data = {"state": "reported", "school": school.pk, "category": "bullying"}
+    data = {"state": "reported", "school": school.pk, "category": "bullying", "older_than_days": "7", "include_closed": "on"}
     django_form = CaseFilterForm(data, schools=schools, renderer=DjangoTemplates())
     portal_form = CaseFilterForm(data, schools=schools, renderer=PortalFormRenderer())
     for name in django_form.fields:
