@@ -188,10 +188,15 @@ class IncidentList:
         start, stop = key.start or 0, key.stop
         if stop is not None and stop <= start:
             return []
-        parts = [qs.order_by(*self.ordering).values(*self.ROW_FIELDS) for qs in self.branches]
-        if stop is not None and connection.features.supports_slicing_ordering_in_compound:
-            parts = [part[:stop] for part in parts]  # no branch needs to give more than the page's end
-        merged = parts[0].union(*parts[1:], all=True).order_by(*self.ordering) if len(parts) > 1 else parts[0]
+        parts = [qs.values(*self.ROW_FIELDS) for qs in self.branches]
+        if len(parts) == 1:
+            return list(parts[0].order_by(*self.ordering)[start:stop])
+        if connection.features.supports_slicing_ordering_in_compound:  # PostgreSQL, not SQLite
+            # No branch needs to give more than the page's end.
+            parts = [part.order_by(*self.ordering)[:stop] if stop is not None else part for part in parts]
+        else:
+            parts = [part.order_by() for part in parts]
+        merged = parts[0].union(*parts[1:], all=True).order_by(*self.ordering)
         return list(merged[start:stop])
 
 

@@ -11,3 +11,6 @@ STATIC_ROOT = BASE_DIR / "var" / "static"  # noqa: F405 - served from the apps' 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The demo does not ask its accounts for a second factor; set MELDPUNT_MFA_REQUIRED=true to try it.
 MELDPUNT_MFA_REQUIRED = env.bool("MELDPUNT_MFA_REQUIRED", default=False)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # The dashboard's covering index (incidents) has non-key columns, which only PostgreSQL keeps.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]

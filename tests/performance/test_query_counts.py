@@ -195,3 +195,17 @@ def test_assigned_cases_stay_visible_and_others_do_not(world):
     assert visible == expected
     board_member = member(Role.BOARD, board=world["school"].board)
     assert Incident.objects.filter(selectors.incident_visibility_q(user=board_member)).count() == Incident.objects.count()
+
+
+@pytest.mark.parametrize("filters", LIST_FILTERS[:3] + LIST_FILTERS[-2:])
+def test_the_paged_list_is_the_same_where_branches_cannot_be_ordered_apart(world, filters, monkeypatch):
+    """SQLite (the demo) allows no ORDER BY or LIMIT inside a UNION: the branches are merged whole, then paged."""
+    from django.db import connection
+
+    _seed(world, 40)
+    _overlapping_reasons(world)
+    monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", False)
+    expected = list(selectors.incident_list_visible_to(user=world["leader"], filters=filters).values_list("pk", flat=True))
+    cases = selectors.IncidentList(user=world["leader"], filters=filters)
+    assert [row["pk"] for row in cases[0:len(expected)]] == expected
+    assert [row["pk"] for row in cases[5:17]] == expected[5:17]
