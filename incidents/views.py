@@ -68,7 +68,7 @@ def home(request):
 @login_required
 def report_create(request):
     access = access_for(request.user)
-    # Evaluated once here (the form reuses the rows); the board comes along for the service's protocol rules.
+    # Evaluated here, so that validating the choice needs no query; the board comes along for the protocol rules.
     schools = School.objects.filter(pk__in=access.reporting_school_ids).select_related("board").order_by("name")
     if not schools:
         raise PermissionDenied(_("You are not linked to a school, so you cannot file a report. Ask your administrator."))

@@ -4,7 +4,7 @@ from django.core.validators import URLValidator
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .uploads import upload_check
@@ -159,7 +159,11 @@ class PortalFormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         if template_name in self.input_templates and "widget" in context:
             widget = context["widget"]  # what input.html writes
-            value = "" if widget["value"] is None else f' value="{conditional_escape("%s" % (widget["value"],))}"'
+            value = widget["value"]
+            if value is not None:  # stringformat:'s' keeps a safe string safe
+                value = f' value="{conditional_escape(value if isinstance(value, SafeData) else "%s" % (value,))}"'
+            else:
+                value = ""
             return mark_safe(
                 f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
                 f"{value}{_attrs_html(widget['attrs'])}>"

@@ -2,6 +2,8 @@ from functools import lru_cache
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 
@@ -16,6 +18,12 @@ def _reverse_fixed(name, urlconf, prefix, with_pk):
     if with_pk:  # a template "/zaken/{}/" for url_with_pk
         return reverse(name, urlconf=urlconf, args=[_PK_MARK]).replace(str(_PK_MARK), "{}")
     return reverse(name, urlconf=urlconf)
+
+
+@receiver(setting_changed)
+def _forget_reversed_urls(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _reverse_fixed.cache_clear()
 
 
 def fixed_url(name):

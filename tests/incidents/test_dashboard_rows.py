@@ -39,3 +39,15 @@ def test_a_row_shows_reference_school_labels_dates_and_time_in_step(client, scho
     )
     assert "nog niet bepaald" in _row(content, unset) and "Privacy" not in _row(content, unset)
     assert ">Duur in deze stap</th>" in content
+
+
+def test_the_labels_follow_a_language_switch(client, school, leader, staff, settings):
+    Incident.objects.create(school=school, reporter=staff, platform="whatsapp", category="bullying",
+                            description="Berichten.", discovered_at=timezone.now())
+    client.force_login(leader)
+    assert "Pesten" in client.get(reverse("incidents:dashboard")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("incidents:dashboard")).content.decode()
+    assert "Bullying" in english and "Pesten" not in english and ">Time in this step</th>" in english
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert "Pesten" in client.get(reverse("incidents:dashboard")).content.decode()

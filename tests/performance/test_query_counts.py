@@ -7,6 +7,7 @@ The bound is the same for both sizes: a query per row (an N+1) would break it at
 import datetime
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -170,6 +171,13 @@ def test_the_paged_list_holds_the_visible_cases_once_each_in_order(world, filter
         _overlapping_reasons(world)
     expected = list(selectors.incident_list_visible_to(user=world["leader"], filters=filters).values_list("pk", flat=True))
     cases = selectors.IncidentList(user=world["leader"], filters=filters)
+    # Independently of the selectors: the leader's school, their own reports, what they were asked on and,
+    # as FG of the board, its privacy incidents; never the other school's other cases.
+    allowed = Incident.objects.filter(
+        Q(school=world["school"]) | Q(reporter=world["leader"]) | Q(assignments__user=world["leader"])
+        | (Q(privacy_flag=True) if overlapping else Q(pk__in=[]))
+    ).values_list("pk", flat=True)
+    assert set(expected) <= set(allowed)
     assert cases.count() == len(expected)
     assert [row["pk"] for row in cases[0:len(expected) + 5]] == expected
     assert [row["pk"] for row in cases[7:19]] == expected[7:19]

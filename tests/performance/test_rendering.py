@@ -5,6 +5,7 @@ import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from incidents.forms import CaseFilterForm
 from incidents.models import Incident
@@ -31,6 +32,7 @@ class InputForm(forms.Form):
     mail = forms.EmailField(required=False)
     link = forms.URLField(required=False, assume_scheme="https")
     off = forms.CharField(required=False, disabled=True, initial="vast & zeker")
+    safe = forms.CharField(required=False, initial=mark_safe("al &amp; veilig"))
 
 
 @pytest.mark.parametrize("data", [

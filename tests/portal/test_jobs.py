@@ -107,3 +107,21 @@ def test_the_worker_delivers_every_job_and_skips_what_a_savepoint_rolled_back(ce
     wait_for(lambda: Notification.objects.get(pk=kept.pk).state == NotificationState.SENT)
     assert [m.subject for m in mail.outbox] == ["[Meldpunt] Blijft"]
     assert Notification.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_jobs_after_captured_hooks_start_a_new_batch(django_capture_on_commit_callbacks, empty_queue):
+    """Test helpers run the on-commit hooks without removing them: a batch that was sent is never reused."""
+    school = SchoolFactory()
+    leader = member(Role.SCHOOL_LEADER, school=school)
+    from portal.notifications import notification_create
+
+    with django_capture_on_commit_callbacks(execute=True) as first:
+        one = notification_create(recipient=leader, kind="test", subject="Een", body="-")
+    with django_capture_on_commit_callbacks(execute=True) as second:
+        two = notification_create(recipient=leader, kind="test", subject="Twee", body="-")
+    assert (len(first), len(second)) == (1, 1)
+    assert _queued_messages() == [
+        ("portal.tasks.run_jobs", [[["notification", one.pk]]]),
+        ("portal.tasks.run_jobs", [[["notification", two.pk]]]),
+    ]
