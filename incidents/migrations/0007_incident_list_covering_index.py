@@ -13,12 +13,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='incident',
-            name='incidents_i_school__0f7895_idx',
-        ),
+        # Built first, the old index dropped last: reads wait only for the drop, not for the build.
         migrations.AddIndex(
             model_name='incident',
             index=models.Index(fields=['school', 'state', '-reported_at'], include=('id', 'category', 'severity', 'platform', 'privacy_flag', 'state_changed_at'), name='incident_school_state_list'),
+        ),
+        migrations.RemoveIndex(
+            model_name='incident',
+            name='incidents_i_school__0f7895_idx',
         ),
     ]
