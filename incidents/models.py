@@ -81,11 +81,19 @@ class ChoiceLabelsMixin:
     timeline of hundreds of records pays that thousands of times. The label is still translated when shown."""
 
     def _get_FIELD_display(self, field):
-        labels = _CHOICE_LABELS.get(field)
-        if labels is None:
-            labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
-        value = getattr(self, field.attname)
-        return force_str(labels.get(value, value), strings_only=True)
+        return _choice_label(field, getattr(self, field.attname))
+
+    @classmethod
+    def choice_label(cls, field_name, value):
+        """What get_FOO_display() gives for ``value``, without an instance (list rows read as values())."""
+        return _choice_label(cls._meta.get_field(field_name), value)
+
+
+def _choice_label(field, value):
+    labels = _CHOICE_LABELS.get(field)
+    if labels is None:
+        labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
+    return force_str(labels.get(value, value), strings_only=True)
 
 
 class Incident(ChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model):

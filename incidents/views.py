@@ -1,5 +1,3 @@
-from functools import lru_cache
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timesince import timesince
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -122,20 +119,11 @@ def dashboard(request):
     })
 
 
-@lru_cache(maxsize=8)
-def _choice_labels(language):
-    """The case list's choice labels in ``language`` (the active one), translated once per process."""
-    return {
-        field: {value: str(label) for value, label in Incident._meta.get_field(field).flatchoices}
-        for field in ("category", "platform", "severity", "state")
-    }
-
-
 def _case_rows(rows):
     """The dashboard's table rows, formatted here in one pass: the page is opened all day, and template
-    tags per cell (reversing URLs, choice labels, date filters) cost more than the queries."""
-    now = timezone.now()
-    labels = _choice_labels(get_language())
+    tags per cell (reversing URLs, choice labels, date filters) cost more than the queries. Choice labels
+    come from the models' cached lookup (ChoiceLabelsMixin), translated into the active language."""
+    now, label = timezone.now(), Incident.choice_label
     case_url = url_with_pk("incidents:detail")
     return [
         {
@@ -143,10 +131,10 @@ def _case_rows(rows):
             "reference": Incident.make_reference(row["pk"], row["reported_at"]),
             "privacy": row["privacy_flag"],
             "school": row["school__name"],
-            "category": labels["category"].get(row["category"], row["category"]),
-            "platform": labels["platform"].get(row["platform"], row["platform"]),
-            "severity": labels["severity"].get(row["severity"], "") if row["severity"] else "",
-            "step": labels["state"].get(row["state"], row["state"]),
+            "category": label("category", row["category"]),
+            "platform": label("platform", row["platform"]),
+            "severity": label("severity", row["severity"]),
+            "step": label("state", row["state"]),
             "reported": date_format(timezone.localtime(row["reported_at"]), "j M Y"),
             "in_step": timesince(row["state_changed_at"], now, depth=1),
         }
