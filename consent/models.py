@@ -12,9 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from incidents.models import Platform
+from portal.history import HistoricalRecords
 from portal.models import Board, Person, School
 
 

@@ -62,7 +62,9 @@ def incident_filter_form(*, user, params):
     """The case list's filters (dashboard and register export)."""
     from .forms import CaseFilterForm
 
-    return CaseFilterForm(params or None, schools=access_for(user).filter_schools(with_privacy_boards=True))
+    access = access_for(user)
+    several = access.may_filter_on_several_schools(with_privacy_boards=True)
+    return CaseFilterForm(params or None, schools=access.filter_schools(with_privacy_boards=True) if several else None)
 
 
 def incident_register(*, user, params):

@@ -292,9 +292,10 @@ class CaseFilterForm(FilterForm):
         self.fields["state"].choices = blank + list(Incident._meta.get_field("state").choices)
         self.fields["severity"].choices = blank + list(Incident._meta.get_field("severity").choices)
         self.fields["category"].choices = blank + list(Incident._meta.get_field("category").choices)
-        self.fields["school"].queryset = schools
-        if len(schools) <= 1:
+        if schools is None or len(schools) <= 1:  # None: the user sees one school at most
             del self.fields["school"]
+        else:
+            self.fields["school"].queryset = schools
 
     empty_values = (None, "", False)  # an unticked box filters nothing
 

@@ -4,13 +4,16 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from simple_history.models import HistoricalRecords
 
+from portal.history import HistoricalRecords
 from portal.models import Person, School
 
 from . import workflow
@@ -72,28 +75,43 @@ class VictimType(models.TextChoices):
     SCHOOL = "school", _("The school")
 
 
+# (field, language) -> {value: label in that language}. Translations do not change while the process runs;
+# the tests that switch catalogs (LANGUAGES, LOCALE_PATHS) clear it, as Django clears its own.
 _CHOICE_LABELS = {}
 
 
+@receiver(setting_changed)
+def _forget_choice_labels(*, setting, **kwargs):
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        _CHOICE_LABELS.clear()
+
+
 class ChoiceLabelsMixin:
-    """get_FOO_display() with the choices looked up once per field. Django rebuilds the whole dict on every
-    call and hashes each lazy label on the way, one translation lookup per choice: a list of 25 cases or a
-    timeline of hundreds of records pays that thousands of times. The label is still translated when shown."""
+    """get_FOO_display() with each field's labels translated once per language. Django rebuilds the whole
+    dict on every call and translates each lazy label on the way: a list of 25 cases or a timeline of
+    hundreds of records pays that thousands of times."""
 
     def _get_FIELD_display(self, field):
-        return _choice_label(field, getattr(self, field.attname))
+        value = getattr(self, field.attname)
+        return _choice_labels(field).get(value, value)
+
+    @classmethod
+    def choice_labels(cls, field_name):
+        """{value: label} of a field in the active language, as get_FOO_display() gives them (list rows read
+        as values() look their labels up here, once per page)."""
+        return _choice_labels(cls._meta.get_field(field_name))
 
     @classmethod
     def choice_label(cls, field_name, value):
-        """What get_FOO_display() gives for ``value``, without an instance (list rows read as values())."""
-        return _choice_label(cls._meta.get_field(field_name), value)
+        return cls.choice_labels(field_name).get(value, value)
 
 
-def _choice_label(field, value):
-    labels = _CHOICE_LABELS.get(field)
+def _choice_labels(field):
+    key = (field, get_language())
+    labels = _CHOICE_LABELS.get(key)
     if labels is None:
-        labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
-    return force_str(labels.get(value, value), strings_only=True)
+        labels = _CHOICE_LABELS[key] = {value: force_str(label, strings_only=True) for value, label in field.flatchoices}
+    return labels
 
 
 class Incident(ChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model):

@@ -156,8 +156,8 @@ def notify(event, *, incident=None, school=None, url=None, dedupe=None, **contex
             )
         subject, body = str(rule.subject) % values, str(rule.body) % values
         if dedupe is None:
-            created += notifications_create(recipients=recipients, kind=event, incident=incident, subject=subject,
-                                            body=body, url=url or "")
+            created += notifications_create(recipient_ids=recipients.values_list("pk", flat=True), kind=event,
+                                            incident=incident, subject=subject, body=body, url=url or "")
             continue
         for user in recipients:
             row = notification_create(

@@ -1,10 +1,13 @@
 """Reads, always scoped to what the user may see."""
 
+import operator
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Expression, F, Q, Subquery
+from django.db.models import BooleanField, Count, Expression, F, Q, Subquery, Value
 from django.shortcuts import get_object_or_404
 
 from portal.access import access_for
@@ -69,10 +72,7 @@ def _visibility_conditions(*, user, include_own_reports=True):
 
 
 def _any_of(conditions):
-    q = Q(pk__in=[])
-    for condition in conditions:
-        q |= condition
-    return q
+    return reduce(operator.or_, conditions) if conditions else Q(pk__in=[])
 
 
 def incident_visibility_q(*, user, include_own_reports=True):
@@ -133,10 +133,11 @@ class IncidentList:
     """The cases of incident_list_visible_to, for a paginator: a slice reads only the rows of its page,
     as dicts of the ROW_FIELDS (what a list page shows; no model instances).
 
-    Each visibility branch is filtered and ordered on its own and the branches are merged (UNION ALL, each
-    cut off at the end of the page); the index on (school, state, reported_at) holds every column of a row
-    but the school's name. Counts come from one GROUP BY per branch. Two queries per page, whatever the
-    number of cases."""
+    Counts come first, from one GROUP BY per visibility branch (UNION ALL): cases per state, and per branch,
+    which tells the rows query which branches hold any case at all (a school leader's own reports outside
+    their school usually do not). The branches that do are filtered and ordered on their own and merged
+    (UNION ALL, each cut off at the end of the page); the index on (school, state, reported_at) holds every
+    column of a row but the school's name. Two queries per page, whatever the number of cases."""
 
     ROW_FIELDS = ("pk", "reported_at", "school__name", "category", "platform", "severity", "state",
                   "state_changed_at", "privacy_flag")
@@ -147,31 +148,44 @@ class IncidentList:
         self.conditions = _visibility_branches(user=user)
         where = _filter_q(self.filters)
         self.branches = [Incident.objects.filter(condition, where) for condition in self.conditions]
-        self._state_counts = None
+        self._counts = None
+
+    def _counted(self):
+        """({state: cases}, [{state: cases} per branch]) among the cases the filters select, leaving out the
+        step filter: one query. Without "include closed" only the open steps are counted."""
+        if self._counts is None:
+            if self.filters.get("state"):
+                where = _filter_q(dict(self.filters, state=None))
+                branches = [Incident.objects.filter(condition, where) for condition in self.conditions]
+            else:
+                branches = self.branches
+            parts = [
+                qs.order_by().values("state").annotate(branch=Value(number), n=Count("pk"))
+                for number, qs in enumerate(branches)
+            ]
+            states, per_branch = Counter(), [Counter() for _ in branches]
+            for row in parts[0].union(*parts[1:], all=True):
+                states[row["state"]] += row["n"]
+                per_branch[row["branch"]][row["state"]] += row["n"]
+            self._counts = dict(states), per_branch
+        return self._counts
 
     def state_counts(self):
-        """Cases per state among those the filters select, leaving out the step filter: one query.
-        Without "include closed" only the open steps are counted."""
-        if self._state_counts is None:
-            where = _filter_q(dict(self.filters, state=None))
-            parts = [
-                Incident.objects.filter(condition, where).order_by().values("state").annotate(n=Count("pk"))
-                for condition in self.conditions
-            ]
-            counts = {}
-            for row in parts[0].union(*parts[1:], all=True):
-                counts[row["state"]] = counts.get(row["state"], 0) + row["n"]
-            self._state_counts = counts
-        return self._state_counts
+        return self._counted()[0]
+
+    def _counts_tell(self):
+        """Whether the counts cover the step asked for (not so for a closed step without "include closed")."""
+        state = self.filters.get("state")
+        return not state or state in workflow.OPEN_STATES or bool(self.filters.get("include_closed"))
 
     def count(self):
         state = self.filters.get("state")
         counts = self.state_counts()
         if not state:
             return sum(counts.values())
-        if state in workflow.OPEN_STATES or self.filters.get("include_closed"):
+        if self._counts_tell():
             return counts.get(state, 0)
-        parts = [qs.order_by().values("pk") for qs in self.branches]  # a closed step without "include closed"
+        parts = [qs.order_by().values("pk") for qs in self.branches]
         return parts[0].union(*parts[1:], all=True).count()
 
     def __len__(self):
@@ -182,13 +196,21 @@ class IncidentList:
         counts = self.state_counts()
         return [(state, state.label, counts.get(state, 0)) for state in workflow.STEPS]
 
+    def _branches_with_cases(self):
+        if not self._counts_tell():
+            return self.branches
+        state, per_branch = self.filters.get("state"), self._counted()[1]
+        return [qs for qs, counts in zip(self.branches, per_branch) if (counts[state] if state else counts.total())]
+
     def __getitem__(self, key):
         if not isinstance(key, slice) or key.step is not None:
             raise TypeError("IncidentList supports slices only.")
         start, stop = key.start or 0, key.stop
         if stop is not None and stop <= start:
             return []
-        parts = [qs.values(*self.ROW_FIELDS) for qs in self.branches]
+        parts = [qs.values(*self.ROW_FIELDS) for qs in self._branches_with_cases()]
+        if not parts:
+            return []
         if len(parts) == 1:
             return list(parts[0].order_by(*self.ordering)[start:stop])
         if connection.features.supports_slicing_ordering_in_compound:  # PostgreSQL, not SQLite

@@ -123,7 +123,8 @@ def _case_rows(rows):
     """The dashboard's table rows, formatted here in one pass: the page is opened all day, and template
     tags per cell (reversing URLs, choice labels, date filters) cost more than the queries. Choice labels
     come from the models' cached lookup (ChoiceLabelsMixin), translated into the active language."""
-    now, label = timezone.now(), Incident.choice_label
+    now, labels = timezone.now(), Incident.choice_labels
+    categories, platforms, severities, steps = labels("category"), labels("platform"), labels("severity"), labels("state")
     case_url = url_with_pk("incidents:detail")
     return [
         {
@@ -131,10 +132,10 @@ def _case_rows(rows):
             "reference": Incident.make_reference(row["pk"], row["reported_at"]),
             "privacy": row["privacy_flag"],
             "school": row["school__name"],
-            "category": label("category", row["category"]),
-            "platform": label("platform", row["platform"]),
-            "severity": label("severity", row["severity"]),
-            "step": label("state", row["state"]),
+            "category": categories.get(row["category"], row["category"]),
+            "platform": platforms.get(row["platform"], row["platform"]),
+            "severity": severities.get(row["severity"], row["severity"]),
+            "step": steps.get(row["state"], row["state"]),
             "reported": date_format(timezone.localtime(row["reported_at"]), "j M Y"),
             "in_step": timesince(row["state_changed_at"], now, depth=1),
         }

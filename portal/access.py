@@ -50,15 +50,24 @@ class Access:
         """Whether the user handles cases beyond their own reports (any role other than staff member)."""
         return any(ids for role, ids in self.board_ids.items() if role != Role.STAFF)
 
+    def _filter_boards(self, with_privacy_boards):
+        boards = set(self.overseen_board_ids)
+        if with_privacy_boards:
+            boards |= self.privacy_board_ids
+        return boards
+
     def filter_schools(self, *, with_privacy_boards=False):
         """The schools a list page may filter on: those the user leads, and every school of the boards
         they oversee (and, for the case list, of the boards they are FG of)."""
         from .models import School
 
-        boards = set(self.overseen_board_ids)
-        if with_privacy_boards:
-            boards |= self.privacy_board_ids
+        boards = self._filter_boards(with_privacy_boards)
         return School.objects.filter(Q(pk__in=self.led_school_ids) | Q(board_id__in=boards)).order_by("name")
+
+    def may_filter_on_several_schools(self, *, with_privacy_boards=False):
+        """False when filter_schools() can hold one school at most (a leader of one school, no board),
+        which is known without a query."""
+        return bool(self._filter_boards(with_privacy_boards)) or len(self.led_school_ids) > 1
 
     def leads(self, school_id):
         return school_id in self.led_school_ids

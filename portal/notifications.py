@@ -68,11 +68,11 @@ def notification_create(*, recipient, kind, subject, body, incident=None, url=""
     return notification
 
 
-def notifications_create(*, recipients, kind, subject, body, incident=None, url=""):
-    """The same notification for several recipients, in one INSERT; each is delivered on its own."""
+def notifications_create(*, recipient_ids, kind, subject, body, incident=None, url=""):
+    """The same notification for several recipients (user ids), in one INSERT; each is delivered on its own."""
     rows = Notification.objects.bulk_create([
-        Notification(recipient=recipient, kind=kind, incident=incident, subject=subject[:200], body=body, url=url)
-        for recipient in recipients
+        Notification(recipient_id=recipient_id, kind=kind, incident=incident, subject=subject[:200], body=body, url=url)
+        for recipient_id in recipient_ids
     ])
     for row in rows:
         queue_after_commit("notification", row.pk)

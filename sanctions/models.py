@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from incidents.models import private_storage
+from portal.history import HistoricalRecords
 from portal.models import Board, Person, School
 
 

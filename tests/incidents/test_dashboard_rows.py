@@ -51,3 +51,22 @@ def test_the_labels_follow_a_language_switch(client, school, leader, staff, sett
     assert "Bullying" in english and "Pesten" not in english and ">Time in this step</th>" in english
     del client.cookies[settings.LANGUAGE_COOKIE_NAME]
     assert "Pesten" in client.get(reverse("incidents:dashboard")).content.decode()
+
+
+def test_the_school_filter_is_offered_only_to_who_sees_several_schools(client, school, sister_school, leader,
+                                                                          board_member, django_assert_num_queries):
+    from incidents.exports import incident_filter_form
+
+    # A leader of one school: no school to choose, and no query to find that out.
+    fresh = type(leader).objects.get(pk=leader.pk)
+    with django_assert_num_queries(1):  # the leader's memberships
+        form = incident_filter_form(user=fresh, params={})
+    assert "school" not in form.fields
+    # A board member sees every school of the board and may pick one.
+    form = incident_filter_form(user=board_member, params={"school": sister_school.pk})
+    assert list(form.fields["school"].queryset) == sorted([school, sister_school], key=lambda s: s.name)
+    assert form.filters() == {"school": sister_school}
+    client.force_login(board_member)
+    assert 'name="school"' in client.get(reverse("incidents:dashboard")).content.decode()
+    client.force_login(leader)
+    assert 'name="school"' not in client.get(reverse("incidents:dashboard")).content.decode()
