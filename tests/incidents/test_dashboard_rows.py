@@ -70,3 +70,15 @@ def test_the_school_filter_is_offered_only_to_who_sees_several_schools(client, s
     assert 'name="school"' in client.get(reverse("incidents:dashboard")).content.decode()
     client.force_login(leader)
     assert 'name="school"' not in client.get(reverse("incidents:dashboard")).content.decode()
+
+
+def test_a_row_escapes_what_it_shows(client, school, leader, staff):
+    school.name = 'De <b>Brug</b> & "Zon"'
+    school.save()
+    incident = Incident.objects.create(school=school, reporter=staff, platform="whatsapp", category="bullying",
+                                       description="-", discovered_at=timezone.now())
+    client.force_login(leader)
+    content = client.get(reverse("incidents:dashboard")).content.decode()
+    assert "<b>Brug</b>" not in content
+    assert "<td>De &lt;b&gt;Brug&lt;/b&gt; &amp; &quot;Zon&quot;</td>" in content
+    assert _row(content, incident).startswith(f"M-{incident.reported_at:%Y}-{incident.pk:05d} De &lt;b&gt;Brug")
