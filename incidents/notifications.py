@@ -14,11 +14,15 @@ sanction_proposed     board members                                004 rule 12: 
 sanction_decided      school leaders                               the board's answer goes back to the school
 """
 
+import operator
 from dataclasses import dataclass
+from functools import lru_cache, reduce
 from typing import Callable
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Membership, Role
@@ -27,14 +31,20 @@ from portal.protocols import protocol_rules
 
 
 def _members(school, role, *, school_level=True, board_level=True):
-    from django.db.models import Q
+    """The active users holding ``role`` at the school (school_level) or board-wide (board_level)."""
+    return _members_query(school.pk, school.board_id, role, school_level, board_level, timezone.localdate()).all()
 
-    scope = Q(pk__in=[])
+
+@lru_cache(maxsize=512)
+def _members_query(school_id, board_id, role, school_level, board_level, today):
+    # Only the query is kept (building it costs more than running it, on every report); .all() above hands
+    # out a fresh copy, so every caller reads the memberships as they are now.
+    scope = []
     if school_level:
-        scope |= Q(school_id=school.pk)
+        scope.append(Q(school_id=school_id))
     if board_level:
-        scope |= Q(school__isnull=True, board_id=school.board_id)
-    user_ids = Membership.objects.active().filter(scope, role=role).values("user_id")
+        scope.append(Q(school__isnull=True, board_id=board_id))
+    user_ids = Membership.objects.active(today).filter(reduce(operator.or_, scope), role=role).values("user_id")
     return get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk")
 
 
@@ -126,7 +136,7 @@ for _rule in RULES:
 
 
 def notify(event, *, incident=None, school=None, url=None, dedupe=None, **context):
-    """Create the outbox rows for ``event`` (inside the caller's transaction). Returns the rows created.
+    """Create the outbox rows for ``event`` (inside the caller's transaction). Returns the ids of the rows created.
 
     An event is about a case (``incident``) or, without one, about a school (``school`` and ``url``).
     """
@@ -156,8 +166,8 @@ def notify(event, *, incident=None, school=None, url=None, dedupe=None, **contex
             )
         subject, body = str(rule.subject) % values, str(rule.body) % values
         if dedupe is None:
-            created += notifications_create(recipient_ids=recipients.values_list("pk", flat=True), kind=event,
-                                            incident=incident, subject=subject, body=body, url=url or "")
+            created += notifications_create(recipients=recipients, kind=event, incident=incident, subject=subject,
+                                            body=body, url=url or "")
             continue
         for user in recipients:
             row = notification_create(
@@ -165,5 +175,5 @@ def notify(event, *, incident=None, school=None, url=None, dedupe=None, **contex
                 dedupe_key=f"{event}:{subject_key}:{dedupe}:{user.pk}",
             )
             if row is not None:
-                created.append(row)
+                created.append(row.pk)
     return created

@@ -9,7 +9,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -68,15 +68,28 @@ def notification_create(*, recipient, kind, subject, body, incident=None, url=""
     return notification
 
 
-def notifications_create(*, recipient_ids, kind, subject, body, incident=None, url=""):
-    """The same notification for several recipients (user ids), in one INSERT; each is delivered on its own."""
-    rows = Notification.objects.bulk_create([
-        Notification(recipient_id=recipient_id, kind=kind, incident=incident, subject=subject[:200], body=body, url=url)
-        for recipient_id in recipient_ids
-    ])
-    for row in rows:
-        queue_after_commit("notification", row.pk)
-    return rows
+def notifications_create(*, recipients, kind, subject, body, incident=None, url=""):
+    """The same notification for every user of ``recipients`` (a queryset of users), written by one
+    INSERT ... SELECT: the recipients are not read into Python first. Returns the new rows' ids; each row is
+    delivered on its own."""
+    template = Notification(kind=kind, incident=incident, subject=subject[:200], body=body, url=url)
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key and f.attname != "recipient_id"]
+    connection = connections[DEFAULT_DB_ALIAS]
+    values = [field.get_db_prep_save(field.pre_save(template, True), connection) for field in fields]
+    users, users_params = recipients.order_by().values(recipient=F("pk")).query.sql_with_params()
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(Notification._meta.db_table)} ({columns}, {qn('recipient_id')}) "
+            f"SELECT {placeholders}, users.{qn('recipient')} FROM ({users}) users RETURNING {qn('id')}",
+            [*values, *users_params],
+        )
+        ids = sorted(row[0] for row in cursor.fetchall())
+    for row_id in ids:
+        queue_after_commit("notification", row_id)
+    return ids
 
 
 def notification_enqueue(*, notification_id):

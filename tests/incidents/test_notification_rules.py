@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from incidents import services
 from incidents.models import Action, ActionKind, Assignment, AssignmentKind, BreachAssessment, Involvement
@@ -45,6 +46,16 @@ def test_an_ended_membership_no_longer_receives(school, cast):
     Membership.objects.filter(user=cast["leader"]).update(ends_on=datetime.date(2020, 1, 1))
     incident = IncidentFactory(school=school, reporter=cast["staff"])
     assert recipients(incident, "incident_reported") == set()
+
+
+@pytest.mark.django_db
+def test_every_report_reads_the_memberships_as_they_are_then(school, cast):
+    first = IncidentFactory(school=school, reporter=cast["staff"])
+    Membership.objects.filter(user=cast["leader"]).update(ends_on=timezone.localdate() - datetime.timedelta(days=1))
+    member(Role.SCHOOL_LEADER, school=school, email="nieuwe-leider@a.nl")
+    second = IncidentFactory(school=school, reporter=cast["staff"])
+    assert recipients(first, "incident_reported") == {"leider@a.nl"}
+    assert recipients(second, "incident_reported") == {"nieuwe-leider@a.nl"}
 
 
 @pytest.mark.django_db
