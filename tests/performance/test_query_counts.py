@@ -27,8 +27,9 @@ STATES = list(State)
 FILTERED = "?include_closed=on&category=bullying&severity=high&order=state_changed_at&page=2"
 
 # Measured, and kept as the bound for every size. The list: session, user, memberships, the filter form's
-# schools, the counts per step (which also give the paginator its total, so no COUNT(*) of its own), the
-# page of rows (each one UNION ALL over the visibility branches), the unread count and the session save. The case page: the case, the audit row, one query
+# schools (only for who sees several), the counts per step and per visibility branch (which also give the
+# paginator its total, so no COUNT(*) of its own), the page of rows (UNION ALL over the branches that hold
+# cases), the unread count and the session save. The case page: the case, the audit row, one query
 # per kind of record, the forms' choices and the step checks.
 DASHBOARD_QUERIES = 10
 CASE_PAGE_QUERIES = 27
