@@ -129,8 +129,9 @@ def _case_rows_html(rows):
     now, labels = timezone.now(), Incident.choice_labels
     categories, platforms, severities, steps = labels("category"), labels("platform"), labels("severity"), labels("state")
     case_url = url_with_pk("incidents:detail")
-    privacy = f' <span class="badge text-bg-warning">{escape(_("Privacy"))}</span>'
-    unset = f'<span class="text-body-secondary">{escape(_("not yet set"))}</span>'
+    privacy, unset = escape(_("Privacy")), escape(_("not yet set"))  # (outside the f-strings, where makemessages finds them)
+    privacy = f' <span class="badge text-bg-warning">{privacy}</span>'
+    unset = f'<span class="text-body-secondary">{unset}</span>'
     months = {}  # "j M Y" as date_format writes it, with the month's name looked up once per month
 
     def reported(moment):
