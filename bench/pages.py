@@ -248,9 +248,10 @@ def stop(process):
 
 
 def cpu_seconds():
-    """CPU time used so far by the gunicorn processes and by PostgreSQL's (from /proc: Linux, like wrk here)."""
+    """{pid: (kind, CPU seconds used so far)} of the gunicorn processes and of PostgreSQL's (from /proc: Linux,
+    like wrk here)."""
     tick = os.sysconf("SC_CLK_TCK")
-    used = {"gunicorn": 0.0, "postgres": 0.0}
+    used = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -259,7 +260,16 @@ def cpu_seconds():
             continue  # ended meanwhile
         kind = "gunicorn" if "gunicorn" in command else "postgres" if command.startswith("postgres") else None
         if kind:
-            used[kind] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+            used[pid] = (kind, (int(fields[11]) + int(fields[12])) / tick)  # utime + stime
+    return used
+
+
+def cpu_used(before, after):
+    """CPU seconds per kind between two snapshots: what each process still running used meanwhile (a process
+    that ended in between, such as an autovacuum worker, is left out rather than counted negative)."""
+    used = {"gunicorn": 0.0, "postgres": 0.0}
+    for pid, (kind, seconds) in after.items():
+        used[kind] += seconds - before.get(pid, (kind, 0.0))[1]
     return used
 
 
@@ -277,7 +287,7 @@ def wrk(port, path, cookie, args, *, method="GET", body_file=None, boundary=None
         raise SystemExit(f"wrk gave no result for {label}:\n{output}")
     result = json.loads(line[len("BENCHJSON "):])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["cpu"] = {kind: after[kind] - before[kind] for kind in after}
+    result["cpu"] = cpu_used(before, after)
     if result["status_errors"] or result["socket_errors"]:
         print(f"  !! {label}: {result['status_errors']} non-2xx/3xx responses, {result['socket_errors']} socket errors")
     return result
