@@ -161,9 +161,9 @@ def notify(event, *, incident=None, school=None, url=None, dedupe=None, **contex
     for rule in RULES_BY_EVENT[event]:
         recipients = rule.recipients(school, incident)
         if roles:
-            recipients = get_user_model().objects.filter(
-                pk__in=[u.pk for role in roles for u in _members(school, role, board_level=role not in ("school_leader", "staff"))]
-            )
+            recipients = reduce(operator.or_, [
+                _members(school, role, board_level=role not in ("school_leader", "staff")) for role in roles
+            ])
         subject, body = str(rule.subject) % values, str(rule.body) % values
         if dedupe is None:
             created += notifications_create(recipients=recipients, kind=event, incident=incident, subject=subject,

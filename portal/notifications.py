@@ -8,6 +8,7 @@ again later. Delivery locks the row and checks its state first, so a task that r
 import logging
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.mail import EmailMessage, get_connection
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F
@@ -68,25 +69,38 @@ def notification_create(*, recipient, kind, subject, body, incident=None, url=""
     return notification
 
 
+def _insert_returns_ids(connection):
+    """INSERT ... RETURNING: PostgreSQL, and SQLite from 3.35 (not a demo on an older system)."""
+    return connection.features.can_return_columns_from_insert
+
+
 def notifications_create(*, recipients, kind, subject, body, incident=None, url=""):
     """The same notification for every user of ``recipients`` (a queryset of users), written by one
-    INSERT ... SELECT: the recipients are not read into Python first. Returns the new rows' ids; each row is
-    delivered on its own."""
-    template = Notification(kind=kind, incident=incident, subject=subject[:200], body=body, url=url)
-    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key and f.attname != "recipient_id"]
+    INSERT ... SELECT: the recipients are not read into Python first. Returns the new rows' ids (none when
+    the queryset can match nobody); each row is delivered on its own."""
     connection = connections[DEFAULT_DB_ALIAS]
-    values = [field.get_db_prep_save(field.pre_save(template, True), connection) for field in fields]
-    users, users_params = recipients.order_by().values(recipient=F("pk")).query.sql_with_params()
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(values))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {qn(Notification._meta.db_table)} ({columns}, {qn('recipient_id')}) "
-            f"SELECT {placeholders}, users.{qn('recipient')} FROM ({users}) users RETURNING {qn('id')}",
-            [*values, *users_params],
-        )
-        ids = sorted(row[0] for row in cursor.fetchall())
+    template = dict(kind=kind, incident=incident, subject=subject[:200], body=body, url=url)
+    try:
+        users, users_params = recipients.order_by().values(recipient=F("pk")).query.sql_with_params()
+    except EmptyResultSet:  # e.g. .none(): Django writes no SQL for a query that matches nothing
+        return []
+    if not _insert_returns_ids(connection):  # one row at a time, each telling its id
+        ids = [Notification.objects.create(recipient_id=pk, **template).pk for pk in recipients.values_list("pk", flat=True)]
+    else:
+        fields = [f for f in Notification._meta.concrete_fields if not f.primary_key and f.attname != "recipient_id"]
+        row = Notification(**template)
+        values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(field.column) for field in fields)
+        placeholders = ", ".join(["%s"] * len(values))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {qn(Notification._meta.db_table)} ({columns}, {qn('recipient_id')}) "
+                f"SELECT {placeholders}, users.{qn('recipient')} FROM ({users}) users "
+                f"RETURNING {qn(Notification._meta.pk.column)}",
+                [*values, *users_params],
+            )
+            ids = sorted(found for (found,) in cursor.fetchall())
     for row_id in ids:
         queue_after_commit("notification", row_id)
     return ids

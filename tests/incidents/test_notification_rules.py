@@ -141,3 +141,28 @@ def test_subjects_carry_no_pupil_names(school, cast):
     subjects = " ".join(Notification.objects.filter(incident=incident).values_list("subject", flat=True))
     assert incident.reference in subjects
     assert "Zoë" not in subjects and "Achternaam" not in subjects
+
+
+@pytest.mark.django_db
+def test_notifications_for_nobody_write_nothing(school, cast):
+    from portal.models import User
+    from portal.notifications import notifications_create
+
+    assert notifications_create(recipients=User.objects.none(), kind="test", subject="-", body="-") == []
+    assert notifications_create(recipients=User.objects.filter(pk__in=[]), kind="test", subject="-", body="-") == []
+    assert not Notification.objects.filter(kind="test").exists()
+
+
+@pytest.mark.django_db
+def test_notifications_are_written_the_same_where_the_database_returns_no_ids(school, cast, monkeypatch):
+    """SQLite before 3.35 (a demo on an older system) has no INSERT ... RETURNING: one INSERT per row instead."""
+    from portal import notifications
+    from portal.models import User
+    from portal.notifications import notifications_create
+
+    monkeypatch.setattr(notifications, "_insert_returns_ids", lambda connection: False)
+    users = User.objects.filter(email__in=["leider@a.nl", "fg@bestuur.nl"])
+    ids = notifications_create(recipients=users, kind="test", subject="Onderwerp", body="Tekst", url="/zaken/")
+    rows = Notification.objects.filter(pk__in=ids)
+    assert sorted(rows.values_list("recipient__email", flat=True)) == ["fg@bestuur.nl", "leider@a.nl"]
+    assert set(rows.values_list("state", "subject", "url")) == {("pending", "Onderwerp", "/zaken/")}

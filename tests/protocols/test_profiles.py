@@ -188,3 +188,13 @@ def test_each_board_is_reminded_of_its_own_protocol(school, time_machine):
     reminded = {(n.recipient, n.dedupe_key.split(":")[1]) for n in Notification.objects.filter(kind="protocol_review")}
     assert reminded == {(admin, str(school.board.protocol_id)), (board, str(school.board.protocol_id)),
                         (other_admin, str(other_school.board.protocol_id))}
+
+
+@pytest.mark.django_db
+def test_a_report_is_kept_when_no_one_holds_the_roles_the_protocol_names(school, staff):
+    """001 sends new reports to the school leaders and the counsellors; with neither in post the report is
+    still filed, and no one is notified."""
+    adopt(school.board, "kms-001")
+    incident = services.incident_report(school=school, reporter=staff, platform="whatsapp", category="bullying",
+                                        description="Berichten in de klassenapp.")
+    assert incident.pk and not Notification.objects.filter(incident=incident).exists()
