@@ -137,7 +137,8 @@ class IncidentList:
     which tells the rows query which branches hold any case at all (a school leader's own reports outside
     their school usually do not). The branches that do are filtered and ordered on their own and merged
     (UNION ALL, each cut off at the end of the page); the index on (school, state, reported_at) holds every
-    column of a row but the school's name. Two queries per page, whatever the number of cases."""
+    column of a row but the school's name. Two queries per page, whatever the number of cases (three for a
+    closed step asked for without "include closed", which the counts leave out)."""
 
     ROW_FIELDS = ("pk", "reported_at", "school__name", "category", "platform", "severity", "state",
                   "state_changed_at", "privacy_flag")
