@@ -16,11 +16,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def render_pdf(*, template, context, school_name, exported_by):
     """Render a template to PDF; the school, the date and the exporter are printed on every page."""
     import weasyprint
-    from PIL import ImageFile
 
-    # Importing WeasyPrint switches on Pillow's LOAD_TRUNCATED_IMAGES for the whole process, after which the
-    # upload checks would accept a truncated image: switch it off again.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    from .uploads import strict_image_decoding
+
+    strict_image_decoding()  # importing WeasyPrint switched Pillow to lenient for the whole process
 
     html = render_to_string(template, {
         **context,

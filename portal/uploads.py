@@ -46,15 +46,15 @@ def _image_errors():
     return (Exception, Image.DecompressionBombWarning)
 
 
-def _strict_decoding():
-    # Some libraries (WeasyPrint) switch on Pillow's lenient mode for the whole process at import;
-    # evidence is always decoded strictly.
+def strict_image_decoding():
+    """Pillow's strict mode back on: some libraries (WeasyPrint) switch on its lenient mode (truncated images
+    accepted) for the whole process at import. Evidence is always decoded strictly."""
     ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 def _check_image(data):
     """The cheap checks: a readable header, not too many pixels, chunks and checksums intact."""
-    _strict_decoding()
+    strict_image_decoding()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
