@@ -2,15 +2,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import (
-    EvidenceFilesField, FilterForm, LinksField, LoadedModelChoiceField, LocalDateTimeInput, local_datetime_field,
+    EvidenceFilesField, FilterForm, LinksField, LoadedModelChoiceField, LocalDateTimeInput, attrs_html, local_datetime_field,
     style_filter_widgets,
 )
-from portal.models import Membership, Person, Role, School
+from portal.models import Membership, PersonKind, Role, School
 
+from . import selectors
 from .models import (
     Action, Assignment, BreachAssessment, BreachRisk, Evaluation, Incident, InformedParty, Involvement, Message, PoliceReport,
     Takedown, TakedownOutcome, Waiver,
@@ -128,14 +134,132 @@ class IncidentRecordForm(forms.ModelForm):
                 field.widget.attrs.setdefault("rows", 3)
 
 
+class PersonPicker(forms.Widget):
+    """A search box and the people it found, as radio buttons named like the field: the page holds one search's
+    people (at most selectors.PERSON_SEARCH_LIMIT, and the chosen one), never the school's whole list.
+
+    The box and its "Search" button belong to a GET form of their own (the form's ``search_form_html``, written
+    outside the record's POST form, since forms do not nest): without JavaScript the button reloads the case
+    page with the query; with htmx the results come from ``search_url`` while one types. The query that found
+    the results is posted along (hidden, with the results), so a refused record comes back with both."""
+
+    template_name = "incidents/widgets/person_picker.html"
+    choices_template_name = "incidents/widgets/person_choices.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.search, self.search_url, self.page_url = "", "", ""
+        self.find = lambda query: ([], False)  # the form sets these two
+        self.chosen = lambda value: None
+
+    def use_required_attribute(self, initial):
+        return False  # an empty search box is no error; the field checks that someone was chosen
+
+    def _render(self, template_name, context, renderer=None):
+        # From the site's templates (the form renderer's engine reads only Django's and the apps' own).
+        return mark_safe(render_to_string(template_name, context))
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        attrs = context["widget"]["attrs"]
+        context["widget"].update(self.choices_context(name, value, attrs), attrs_html=mark_safe(attrs_html(attrs)))
+        return context
+
+    @staticmethod
+    def ids(base_id):
+        return {"search_form_id": f"{base_id}_searchform", "results_id": f"{base_id}_results"}
+
+    def search_form_html(self, base_id):
+        """The GET form that the search box and its button join by their ``form`` attribute."""
+        ids = self.ids(base_id)
+        return format_html(
+            '<form id="{}" method="get" action="{}" hx-get="{}" hx-target="#{}" hx-include="#{} input[type=radio]:checked"></form>',
+            ids["search_form_id"], self.page_url, self.search_url, ids["results_id"], ids["results_id"],
+        )
+
+    def choices_context(self, name, value, attrs):
+        found, more = self.find(self.search)
+        chosen = self.chosen(value)
+        people = found if chosen is None or chosen in found else [chosen, *found]
+        if more:
+            status = gettext("More than %(limit)s people found: type more of the name.") % {"limit": len(found)}
+        elif found:
+            status = ngettext("%(count)s person found.", "%(count)s people found.", len(found)) % {"count": len(found)}
+        elif self.search.split():
+            status = gettext("No one found. Check the spelling, or search for part of the name or for the class.")
+        else:
+            status = ""
+        return {
+            "name": name,
+            "search": self.search,
+            "search_name": f"{name}_search",
+            "search_url": self.search_url,
+            **self.ids(attrs["id"]),
+            "people": [(person, chosen is not None and person.pk == chosen.pk) for person in people],
+            "pupil": PersonKind.PUPIL,
+            "status": status,
+            "invalid": attrs.get("aria-invalid") == "true",
+            "describedby": attrs.get("aria-describedby", ""),
+        }
+
+    def render_choices(self, name, value, attrs):
+        """The results alone (what the search endpoint returns)."""
+        return self._render(self.choices_template_name, {"widget": self.choices_context(name, value, attrs)})
+
+
 class InvolvementForm(IncidentRecordForm):
+    """Links a person of the case's school. The field still accepts anyone of that school and no one else;
+    only its widget shows no more than a search's worth of them."""
+
+    SEARCH_MAX_LENGTH = 100
+
+    person = forms.ModelChoiceField(
+        label=_("Person"), queryset=None, widget=PersonPicker,
+        help_text=_("Search by name, or by class for a pupil, and choose the person from the results."),
+        error_messages={
+            "required": _("Search for the person and choose them from the results."),
+            "invalid_choice": _("Choose a person of this case's school from the search results."),
+        },
+    )
+
     class Meta:
         model = Involvement
         fields = ["person", "role", "note"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, query=None, **kwargs):
+        """``query``: the GET parameters of a search (the case page's or the search endpoint's)."""
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.filter(school=self.incident.school_id).order_by("kind", "last_name", "first_name")
+        field = self.fields["person"]
+        field.queryset = selectors.incident_people(incident=self.incident)
+        source = self.data if self.is_bound else (query or {})
+        if not self.is_bound and source.get(self.add_prefix("person")):
+            self.initial["person"] = source.get(self.add_prefix("person"))  # the choice kept through a new search
+        self.person_search = (source.get(self.add_prefix("person_search")) or "")[:self.SEARCH_MAX_LENGTH]
+        picker = field.widget
+        picker.search = self.person_search
+        picker.search_url = reverse("incidents:person_search", args=[self.incident.pk])
+        picker.page_url = reverse("incidents:detail", args=[self.incident.pk]) + f"#{self.prefix}"
+        picker.find = lambda text: selectors.incident_people_matching(incident=self.incident, query=text)
+        picker.chosen = self._chosen_person
+
+    def _chosen_person(self, value):
+        """The person ``value`` names, if they are of the case's school (never anyone else's name)."""
+        person = getattr(self, "cleaned_data", {}).get("person")
+        if person is not None and str(person.pk) == str(value):
+            return person
+        try:
+            pk = int(str(value))
+        except ValueError:
+            return None
+        return self.fields["person"].queryset.filter(pk=pk).first()
+
+    def search_form_html(self):
+        """Written by the page before this form: forms do not nest."""
+        return self.fields["person"].widget.search_form_html(self["person"].auto_id)
+
+    def person_choices_html(self):
+        bound = self["person"]
+        return bound.field.widget.render_choices(bound.html_name, bound.value(), {"id": bound.auto_id})
 
     def clean(self):
         data = super().clean()

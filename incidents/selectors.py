@@ -11,6 +11,7 @@ from django.db.models import BooleanField, Count, Expression, F, Q, Subquery, Va
 from django.shortcuts import get_object_or_404
 
 from portal.access import access_for
+from portal.models import Person
 
 from . import workflow
 from .models import (
@@ -236,6 +237,26 @@ def incident_get_visible(*, user, pk):
 def incident_full_view_allowed(*, user, incident):
     """Whether the user sees the whole case, not only the report they filed themselves."""
     return Incident.objects.filter(incident_visibility_q(user=user, include_own_reports=False), pk=incident.pk).exists()
+
+
+PERSON_SEARCH_LIMIT = 20
+
+
+def incident_people(*, incident):
+    """The people who may be linked to the case: those of its school."""
+    return Person.objects.filter(school=incident.school_id)
+
+
+def incident_people_matching(*, incident, query, limit=PERSON_SEARCH_LIMIT):
+    """The people of the case's school that ``query`` finds by name or class: at most ``limit`` of them, and
+    whether there were more. Nothing for an empty query: the school's whole list is never read."""
+    if not query.split():
+        return [], False
+    found = list(
+        incident_people(incident=incident).matching(query)
+        .only("pk", "kind", "first_name", "last_name", "class_name").order_by("last_name", "first_name", "pk")[:limit + 1]
+    )
+    return found[:limit], len(found) > limit
 
 
 def incident_reported_by(*, user):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("zaken/", views.dashboard, name="dashboard"),
     path("zaken/<int:pk>/", views.incident_detail, name="detail"),
     path("zaken/<int:pk>/zaakrapport.pdf", views.case_report, name="case_report"),
+    path("zaken/<int:pk>/personen/", views.person_search, name="person_search"),
     path("zaken/<int:pk>/stap/<slug:name>/", views.incident_transition, name="transition"),
     path("zaken/<int:pk>/vastleggen/<slug:kind>/", views.incident_record, name="record"),
     path("zaken/<int:pk>/berichten/<int:takedown_pk>/uitkomst/", views.takedown_outcome, name="takedown_outcome"),

@@ -28,7 +28,7 @@ from portal.templatetags.portal_tags import url_with_pk
 from sanctions.selectors import dossier_access_any
 
 from . import exports, selectors, services, workflow
-from .forms import FIELD_FORMS, RECORD_FORMS, EvidenceForm, ReportForm, TakedownOutcomeForm, TransitionForm
+from .forms import FIELD_FORMS, RECORD_FORMS, EvidenceForm, InvolvementForm, ReportForm, TakedownOutcomeForm, TransitionForm
 from .models import Incident, Takedown
 
 # Which forms a step puts first on the case page; the others stay available under "other records".
@@ -171,7 +171,9 @@ def _case_context(request, incident, bound=None, transition_note=None, bound_tak
                 continue  # the decision belongs to step 3; later steps build on it
             forms[kind] = form_class(instance=incident, prefix=kind)
         for kind, form_class in RECORD_FORMS.items():
-            forms[kind] = form_class(incident=incident, prefix=kind)
+            # The involved person's search, sent without JavaScript, reloads the page with its query.
+            extra = {"query": request.GET} if form_class is InvolvementForm else {}
+            forms[kind] = form_class(incident=incident, prefix=kind, **extra)
     if can_add_evidence:
         forms["evidence"] = EvidenceForm(prefix="evidence")
     if bound:
@@ -218,6 +220,20 @@ def incident_detail(request, pk):
     incident = selectors.incident_get_visible(user=request.user, pk=pk)
     services.incident_view_logged(incident=incident, actor=request.user)
     return render(request, "incidents/incident_detail.html", _case_context(request, incident))
+
+
+@require_GET
+@login_required
+def person_search(request, pk):
+    """The involved-person form's search results (an HTML fragment): people of the case's school only, for
+    those who may record on the case, as on the case page."""
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    if not has_perm("incidents.manage_incident", request.user, incident):
+        raise PermissionDenied
+    form = InvolvementForm(incident=incident, prefix="involvement", query=request.GET)
+    response = HttpResponse(form.person_choices_html())
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _rerender(request, incident, kind, form):

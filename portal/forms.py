@@ -142,8 +142,8 @@ def _esc(value):
     return html.escape(value) if type(value) is str else conditional_escape(value)
 
 
-def _attrs_html(attrs):
-    """What django/forms/widgets/attrs.html writes."""
+def attrs_html(attrs):
+    """What django/forms/widgets/attrs.html writes (every name and value escaped)."""
     return "".join(
         f" {_esc(name)}" if value is True else f' {_esc(name)}="{_esc(str(value))}"'
         for name, value in attrs.items() if value is not False
@@ -174,18 +174,18 @@ class PortalFormRenderer(DjangoTemplates):
                 value = ""
             return mark_safe(
                 f'<input type="{_esc(widget["type"])}" name="{_esc(widget["name"])}"'
-                f"{value}{_attrs_html(widget['attrs'])}>"
+                f"{value}{attrs_html(widget['attrs'])}>"
             )
         widget = context.get("widget") if template_name == self.select_template else None
         if widget is None or any(o["template_name"] != self.option_template for _g, group, _i in widget["optgroups"] for o in group):
             return super().render(template_name, context, request=request)
-        parts = [f'<select name="{_esc(widget["name"])}"{_attrs_html(widget["attrs"])}>']
+        parts = [f'<select name="{_esc(widget["name"])}"{attrs_html(widget["attrs"])}>']
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 parts.append(f'\n  <optgroup label="{_esc(localize(group_name))}">')
             for option in options:
                 parts.append(
-                    f'\n  <option value="{_esc("%s" % option["value"])}"{_attrs_html(option["attrs"])}>'
+                    f'\n  <option value="{_esc("%s" % option["value"])}"{attrs_html(option["attrs"])}>'
                     f"{_esc(localize(option['label']))}</option>\n"
                 )
             if group_name:

@@ -166,6 +166,15 @@ class PersonKind(models.TextChoices):
     EXTERNAL = "external", _("External person")
 
 
+class PersonQuerySet(models.QuerySet):
+    def matching(self, query):
+        """People of whom every word of ``query`` is part of the first or last name, or is the class."""
+        people = self
+        for word in query.split():
+            people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(class_name__iexact=word))
+        return people
+
+
 class Person(models.Model):
     """Someone an incident, sanction or consent is about. Not necessarily a user."""
 
@@ -189,6 +198,8 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="mentees",
         verbose_name=_("mentor"),
     )
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person")

@@ -54,9 +54,7 @@ def person_list_visible_to(*, user, query="", kind=""):
     people = Person.objects.filter(dossier_scope_q(user=user)).select_related("school")
     if kind:
         people = people.filter(kind=kind)
-    for word in query.split():
-        people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(class_name__iexact=word))
-    return people.order_by("last_name", "first_name", "pk")
+    return people.matching(query).order_by("last_name", "first_name", "pk")
 
 
 def person_get_visible(*, user, pk):

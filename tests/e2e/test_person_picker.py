@@ -1,0 +1,103 @@
+"""The school leader links an involved person by searching, with the keyboard, with and without JavaScript."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from incidents.models import Involvement
+from portal.models import PersonKind
+from tests.factories import IncidentFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def case(school, leader):
+    return IncidentFactory(school=school, gathering=True)
+
+
+@pytest.fixture
+def people(school, sister_school):
+    return {
+        "pupil": PersonFactory(school=school, first_name="Daan", last_name="de Vries", class_name="2B"),
+        "guardian": PersonFactory(school=school, kind=PersonKind.GUARDIAN, first_name="Petra", last_name="de Vries", class_name=""),
+        "other": PersonFactory(school=school, first_name="Emma", last_name="Jansen", class_name="3A"),
+        "elsewhere": PersonFactory(school=sister_school, first_name="Daan", last_name="de Vries", class_name="2B"),
+    }
+
+
+def results(page):
+    return page.locator("#id_involvement-person_results input[type=radio]")
+
+
+def test_results_follow_the_typing_and_the_keyboard_links_the_person(live_server, new_context, login, axe, leader, case, people):
+    page = login(new_context(), leader)
+    page.goto(f"{live_server.url}/zaken/{case.pk}/")
+    search = page.get_by_role("searchbox", name=re.compile(r"^Persoon"))
+    expect(search).to_have_attribute("type", "search")
+    expect(results(page)).to_have_count(0)
+
+    search.press_sequentially("vries")
+    expect(results(page)).to_have_count(2)  # the pupil and the guardian; not the namesake of the sister school
+    expect(page.locator("#id_involvement-person_results")).to_contain_text("2 personen gevonden.")
+    expect(page.get_by_label(re.compile("Daan de Vries · Leerling, klas 2B"))).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/zaken/{case.pk}/$"))  # no page load
+    axe(page, "the case page with search results")
+
+    # Saved before choosing: refused at the field, with the search and its results kept.
+    with page.expect_navigation():
+        page.locator("#involvement").get_by_role("button", name="Opslaan").click()
+    search = page.get_by_role("searchbox", name=re.compile(r"^Persoon"))
+    expect(search).to_have_attribute("aria-invalid", "true")
+    assert "id_involvement-person_error" in search.get_attribute("aria-describedby").split()
+    expect(page.locator("#id_involvement-person_error")).to_be_visible()
+    expect(search).to_have_value("vries")
+    expect(results(page)).to_have_count(2)
+    axe(page, "the case page after a refused involved person")
+
+    # Search button, then into the radio group with Tab, choose with the arrow key.
+    search.focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Zoeken")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(results(page).first).to_be_focused()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label(re.compile("Petra de Vries"))).to_be_checked()
+
+    # A new search keeps the chosen person on offer, chosen.
+    search.fill("jansen")
+    expect(results(page)).to_have_count(2)
+    expect(page.get_by_label(re.compile("Petra de Vries"))).to_be_checked()
+
+    page.select_option("#id_involvement-role", "witness")
+    with page.expect_navigation():
+        page.locator("#involvement").get_by_role("button", name="Opslaan").click()
+    expect(page.locator("main [role=status]").first).to_contain_text("Opgeslagen")
+    assert Involvement.objects.filter(incident=case, person=people["guardian"], role="witness").exists()
+
+
+def test_without_javascript_the_search_button_reloads_the_page(live_server, new_context, login, leader, case, people):
+    page = login(new_context(java_script_enabled=False), leader)
+    page.goto(f"{live_server.url}/zaken/{case.pk}/")
+    search = page.locator("#id_involvement-person")
+    search.fill("2b")
+    with page.expect_navigation():
+        search.press("Enter")  # submits the search, not the record
+    expect(page).to_have_url(re.compile(rf"/zaken/{case.pk}/\?involvement-person_search=2b#involvement$"))
+    expect(results(page)).to_have_count(1)
+    assert not Involvement.objects.exists()
+
+    # Saved without a role: refused, with the person still chosen and the search kept.
+    page.get_by_label(re.compile("Daan de Vries")).check()
+    with page.expect_navigation():
+        page.locator("#involvement").get_by_role("button", name="Opslaan").click()
+    expect(page.locator("#id_involvement-role")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label(re.compile("Daan de Vries"))).to_be_checked()
+    expect(page.locator("#id_involvement-person")).to_have_value("2b")
+
+    page.select_option("#id_involvement-role", "perpetrator")
+    with page.expect_navigation():
+        page.locator("#involvement").get_by_role("button", name="Opslaan").click()
+    assert Involvement.objects.filter(incident=case, person=people["pupil"], role="perpetrator").exists()
