@@ -52,8 +52,15 @@ def strict_image_decoding():
     ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
-def _check_image(data):
-    """The cheap checks: a readable header, not too many pixels, chunks and checksums intact."""
+# The last chunk of every PNG file (length 0, type IEND, its CRC): a file cut short has lost it.
+PNG_END_CHUNK = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def _check_image_header(data):
+    """The checks made while the reporter waits: a readable header, not too many pixels, and for a PNG its end
+    chunk (a screenshot cut short in sending is refused at once). Whether every byte in between decodes is
+    checked by the worker that re-encodes the image (``reencode_image``): it decodes the whole picture anyway,
+    so the request does not read and checksum the megabytes of pixel data a second time."""
     strict_image_decoding()
     try:
         with warnings.catch_warnings():
@@ -61,9 +68,22 @@ def _check_image(data):
             with Image.open(io.BytesIO(data)) as probe:
                 if probe.width * probe.height > settings.MELDPUNT_MAX_IMAGE_PIXELS:
                     raise ValidationError(_("This image is too large (too many pixels). Send a smaller screenshot."), code="pixels")
-                probe.verify()
+                if probe.format == "PNG" and data.rfind(PNG_END_CHUNK) < 0:
+                    raise ValidationError(_("This image is damaged or cannot be read. Take the screenshot again."), code="corrupt")
     except ValidationError:
         raise
+    except _image_errors():
+        raise ValidationError(_("This image is damaged or cannot be read. Take the screenshot again."), code="corrupt")
+
+
+def _check_image(data):
+    """All checks short of decoding: the header checks, then every chunk and checksum intact."""
+    _check_image_header(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                probe.verify()
     except _image_errors():
         raise ValidationError(_("This image is damaged or cannot be read. Take the screenshot again."), code="corrupt")
 
@@ -113,8 +133,9 @@ def upload_clean(uploaded):
 
 
 def upload_check(uploaded):
-    """Validate one uploaded file without re-encoding it: type from the content, size, an intact image
-    of acceptable dimensions, a PDF without active content. Images come back marked needs_reencode."""
+    """Validate one uploaded file without re-encoding it: type from the content, size, an image header of
+    acceptable dimensions (a PNG with its end), a PDF without active content. Images come back marked
+    needs_reencode: decoding them whole, which refuses an image damaged inside, is part of re-encoding."""
     if isinstance(uploaded, CleanUpload):  # already checked (the form field checks before the service does)
         uploaded.content.seek(0)
         return uploaded
@@ -140,7 +161,7 @@ def upload_check(uploaded):
     if kind.mime == "application/pdf":
         _check_pdf(data)
     else:
-        _check_image(data)
+        _check_image_header(data)  # the rest when the image is re-encoded (upload_clean, or the worker)
     extension = ALLOWED_TYPES[kind.mime]
     original = name.rsplit("/", 1)[-1][:200] or f"bestand.{extension}"
     return CleanUpload(

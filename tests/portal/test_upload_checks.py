@@ -122,3 +122,34 @@ def test_a_checked_upload_passes_a_second_check_unchanged():
     first = upload_clean(uploaded("a.png", buffer.getvalue()))
     assert isinstance(first, CleanUpload)
     assert upload_clean(first) is first
+
+
+def png_with_damaged_pixel_data():
+    """A complete PNG (every chunk, the end chunk last) whose pixel data fails its checksum."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (40, 40), bytes(range(256)) * 18 + bytes(192)).save(buffer, format="PNG")
+    data = bytearray(buffer.getvalue())
+    start = data.index(b"IDAT") + 4
+    data[start + 2] ^= 0xFF  # one byte of the compressed pixels flipped; the chunk's CRC no longer matches
+    return bytes(data)
+
+
+def test_the_request_checks_the_header_and_the_end_of_a_png_and_the_worker_the_rest():
+    """upload_check (the reporter waits for it) refuses a PNG that was cut short, but leaves the pixel data to
+    re-encoding, which decodes it anyway: a file damaged inside passes the first check and is refused by the second."""
+    from portal.uploads import upload_check
+
+    damaged = png_with_damaged_pixel_data()
+    checked = upload_check(uploaded("scherm.png", damaged))
+    assert checked.needs_reencode and checked.content_type == "image/png"
+    with pytest.raises(ValidationError) as excinfo:
+        upload_clean(uploaded("scherm.png", damaged))
+    assert excinfo.value.code == "corrupt"
+
+    complete = io.BytesIO()
+    Image.new("RGB", (40, 40), "green").save(complete, format="PNG")
+    without_end = complete.getvalue()[:-12]  # everything but the IEND chunk
+    with pytest.raises(ValidationError) as excinfo:
+        upload_check(uploaded("scherm.png", without_end))
+    assert excinfo.value.code == "corrupt"
+    assert upload_check(uploaded("scherm.png", complete.getvalue())).size == len(complete.getvalue())
