@@ -161,7 +161,7 @@ class IncidentReportSerializer(serializers.Serializer):
         return links
 
     def validate_files(self, files):
-        return EvidenceFilesField().clean(files)  # the report page's own checks, whatever they become
+        return EvidenceFilesField(decoded_by_worker=True).clean(files)  # the report page's own checks, whatever they become
 
     def validate(self, data):
         occurred, discovered = data.get("occurred_at"), data.get("discovered_at")

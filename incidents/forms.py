@@ -51,7 +51,8 @@ class ReportForm(forms.Form):
     )
     occurred_at = local_datetime_field(_("When did it happen?"), required=False, help_text=_("Leave empty if unknown."))
     discovered_at = local_datetime_field(_("When was it discovered?"))
-    files = EvidenceFilesField(label=_("Screenshots or documents"), help_text=_("PNG, JPEG or PDF, at most 10 MB each."))
+    files = EvidenceFilesField(label=_("Screenshots or documents"), help_text=_("PNG, JPEG or PDF, at most 10 MB each."),
+                               decoded_by_worker=True)
     links = LinksField(label=_("Links to the posts"), help_text=_("One link per line."))
 
     def __init__(self, *args, schools, **kwargs):
@@ -111,7 +112,8 @@ class DecisionForm(forms.ModelForm):
 
 
 class EvidenceForm(forms.Form):
-    files = EvidenceFilesField(label=_("Screenshots or documents"), help_text=_("PNG, JPEG or PDF, at most 10 MB each."))
+    files = EvidenceFilesField(label=_("Screenshots or documents"), help_text=_("PNG, JPEG or PDF, at most 10 MB each."),
+                               decoded_by_worker=True)
     links = LinksField(label=_("Links"), help_text=_("One link per line."))
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
 

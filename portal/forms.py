@@ -9,7 +9,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .uploads import upload_check
+from .uploads import upload_check, upload_clean
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -17,13 +17,18 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class EvidenceFilesField(forms.FileField):
-    """Several screenshots or documents at once; each is checked (type from content, size, intact image).
-    Images are re-encoded by the service that stores them (see portal.uploads)."""
+    """Several screenshots or documents at once, each checked here, so that a refusal stands at the field.
+
+    By default an image is decoded and re-encoded right away (``upload_clean``): the service that stores it gets
+    the clean file. With ``decoded_by_worker`` (incident evidence) the field makes the quick checks only (type
+    from content, size, header, pixel count, a PNG's end; ``upload_check``) and the worker that re-encodes the
+    image refuses one that is damaged inside; until then it is never served (see portal.uploads)."""
 
     widget = MultipleFileInput(attrs={"accept": "image/png,image/jpeg,application/pdf"})
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, decoded_by_worker=False, **kwargs):
         kwargs.setdefault("required", False)
+        self.file_check = upload_check if decoded_by_worker else upload_clean
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -33,7 +38,7 @@ class EvidenceFilesField(forms.FileField):
         cleaned, errors = [], []
         for uploaded in files:
             try:
-                cleaned.append(upload_check(super().clean(uploaded, initial)))
+                cleaned.append(self.file_check(super().clean(uploaded, initial)))
             except ValidationError as error:
                 errors.extend(error.messages)
         if errors:

@@ -62,7 +62,7 @@ def send_jobs(jobs):
     args = [[list(job) for job in jobs]]
     try:
         # argsrepr given: Celery's own (saferepr, written for arbitrary objects) costs more than the publish.
-        run_jobs.apply_async(args=args, argsrepr=repr(args), kwargsrepr="{}", retry=False)
+        run_jobs.apply_async(args=args, argsrepr=repr(args)[:1024], kwargsrepr="{}", retry=False)
     except Exception:  # noqa: BLE001 - any broker error leaves the rows to the sweepers
         logger.warning("%d jobs could not be queued; the sweepers will pick them up.", len(jobs), exc_info=True)
         return False

@@ -7,6 +7,7 @@ file that only pretends to be an image never reaches the disk.
 import io
 import uuid
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import filetype
@@ -52,58 +53,56 @@ def strict_image_decoding():
     ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
-# The last chunk of every PNG file (length 0, type IEND, its CRC): a file cut short has lost it.
-PNG_END_CHUNK = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+# How a complete file ends: a PNG with its IEND chunk (length 0, type, CRC), a JPEG with its end-of-image marker
+# (which the compressed data cannot contain). A file cut short in sending has lost it. Anything after it (some
+# phones append data to a JPEG) is dropped by re-encoding.
+IMAGE_END = {"PNG": b"\x00\x00\x00\x00IEND\xaeB`\x82", "JPEG": b"\xff\xd9"}
 
 
-def _check_image_header(data):
-    """The checks made while the reporter waits: a readable header, not too many pixels, and for a PNG its end
-    chunk (a screenshot cut short in sending is refused at once). Whether every byte in between decodes is
-    checked by the worker that re-encodes the image (``reencode_image``): it decodes the whole picture anyway,
-    so the request does not read and checksum the megabytes of pixel data a second time."""
+def _damaged():
+    return ValidationError(_("This image is damaged or cannot be read. Take the screenshot again."), code="corrupt")
+
+
+@contextmanager
+def _decoding(data):
+    """Pillow's image of ``data``, opened strictly; whatever its decoders raise on the way is a clear refusal."""
     strict_image_decoding()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.width * probe.height > settings.MELDPUNT_MAX_IMAGE_PIXELS:
-                    raise ValidationError(_("This image is too large (too many pixels). Send a smaller screenshot."), code="pixels")
-                if probe.format == "PNG" and data.rfind(PNG_END_CHUNK) < 0:
-                    raise ValidationError(_("This image is damaged or cannot be read. Take the screenshot again."), code="corrupt")
+            with Image.open(io.BytesIO(data)) as image:
+                yield image
     except ValidationError:
         raise
     except _image_errors():
-        raise ValidationError(_("This image is damaged or cannot be read. Take the screenshot again."), code="corrupt")
+        raise _damaged()
 
 
-def _check_image(data):
-    """All checks short of decoding: the header checks, then every chunk and checksum intact."""
-    _check_image_header(data)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                probe.verify()
-    except _image_errors():
-        raise ValidationError(_("This image is damaged or cannot be read. Take the screenshot again."), code="corrupt")
+def _check_image_header(data):
+    """The checks made while the reporter waits: a readable header, not too many pixels, and the end of the file
+    there (a screenshot cut short is refused at once). Whether every byte in between decodes is checked when the
+    image is re-encoded, which decodes the whole picture anyway; for incident evidence that is the worker's job,
+    so the request does not read and checksum the megabytes of pixel data a second time."""
+    with _decoding(data) as probe:
+        if probe.width * probe.height > settings.MELDPUNT_MAX_IMAGE_PIXELS:
+            raise ValidationError(_("This image is too large (too many pixels). Send a smaller screenshot."), code="pixels")
+        if probe.format in IMAGE_END and data.rfind(IMAGE_END[probe.format]) < 0:
+            raise _damaged()
 
 
 def _reencode_image(data, fmt):
-    _check_image(data)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                if fmt == "JPEG" and image.mode not in ("RGB", "L"):
-                    image = image.convert("RGB")
-                image.info.pop("comment", None)  # Pillow would copy a JPEG comment into the new file
-                out = io.BytesIO()
-                image.save(out, format=fmt, optimize=False)
-                return out.getvalue()
-    except _image_errors():
-        raise ValidationError(_("This image is damaged or cannot be read. Take the screenshot again."), code="corrupt")
+    _check_image_header(data)
+    with _decoding(data) as image:
+        image.verify()  # chunks and checksums, where the format has them
+    with _decoding(data) as image:
+        image.load()
+        image = ImageOps.exif_transpose(image)
+        if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        image.info.pop("comment", None)  # Pillow would copy a JPEG comment into the new file
+        out = io.BytesIO()
+        image.save(out, format=fmt, optimize=False)
+        return out.getvalue()
 
 
 def reencode_image(data, content_type):
@@ -134,7 +133,7 @@ def upload_clean(uploaded):
 
 def upload_check(uploaded):
     """Validate one uploaded file without re-encoding it: type from the content, size, an image header of
-    acceptable dimensions (a PNG with its end), a PDF without active content. Images come back marked
+    acceptable dimensions and the image's end, a PDF without active content. Images come back marked
     needs_reencode: decoding them whole, which refuses an image damaged inside, is part of re-encoding."""
     if isinstance(uploaded, CleanUpload):  # already checked (the form field checks before the service does)
         uploaded.content.seek(0)

@@ -134,9 +134,9 @@ def png_with_damaged_pixel_data():
     return bytes(data)
 
 
-def test_the_request_checks_the_header_and_the_end_of_a_png_and_the_worker_the_rest():
-    """upload_check (the reporter waits for it) refuses a PNG that was cut short, but leaves the pixel data to
-    re-encoding, which decodes it anyway: a file damaged inside passes the first check and is refused by the second."""
+def test_the_quick_check_refuses_an_image_cut_short_and_leaves_the_pixels_to_re_encoding():
+    """upload_check (a reporter waits for it) refuses an image that lost its end, but leaves the pixel data to
+    re-encoding, which decodes it anyway: a file damaged inside passes the quick check and not the full one."""
     from portal.uploads import upload_check
 
     damaged = png_with_damaged_pixel_data()
@@ -146,10 +146,12 @@ def test_the_request_checks_the_header_and_the_end_of_a_png_and_the_worker_the_r
         upload_clean(uploaded("scherm.png", damaged))
     assert excinfo.value.code == "corrupt"
 
-    complete = io.BytesIO()
-    Image.new("RGB", (40, 40), "green").save(complete, format="PNG")
-    without_end = complete.getvalue()[:-12]  # everything but the IEND chunk
-    with pytest.raises(ValidationError) as excinfo:
-        upload_check(uploaded("scherm.png", without_end))
-    assert excinfo.value.code == "corrupt"
-    assert upload_check(uploaded("scherm.png", complete.getvalue())).size == len(complete.getvalue())
+    for fmt, name in (("PNG", "scherm.png"), ("JPEG", "foto.jpg")):
+        complete = io.BytesIO()
+        Image.frombytes("RGB", (64, 64), bytes(range(256)) * 48).save(complete, format=fmt)
+        data = complete.getvalue()
+        assert upload_check(uploaded(name, data)).size == len(data)
+        for cut in (len(data) - 12, len(data) // 2):
+            with pytest.raises(ValidationError) as excinfo:
+                upload_check(uploaded(name, data[:cut]))
+            assert excinfo.value.code == "corrupt", (fmt, cut)

@@ -1,10 +1,12 @@
 """The sanction form, started from the case page: imposing, proposing, and keeping what was typed on an error."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from incidents.models import InvolvementRole
 from portal.models import Notification
@@ -120,3 +122,26 @@ def test_the_sanction_list_costs_no_query_per_row(client, school, leader, pupil,
         assert len(_listed_sanctions(content)) == 6
     assert len(for_many) == len(for_one)
     assert sanction_url(Sanction.objects.get(measure__code="removal")) in content.content.decode()
+
+
+def test_a_letter_damaged_inside_is_refused_at_its_field(client, leader, pupil, case):
+    """Letters are re-encoded while the school leader waits: a PNG whose pixel data is damaged (complete, so the
+    quick checks pass) is refused at the letters field, with the rest of the form kept, and nothing is stored."""
+    from tests.portal.test_upload_checks import png_with_damaged_pixel_data
+
+    client.force_login(leader)
+    response = client.post(create_url(pupil, case), {
+        "sanction-measure": measure("pupil", "warning").pk,
+        "sanction-decision": "Schriftelijke waarschuwing.",
+        "sanction-reasoning": "Beledigende berichten in de klassenapp.",
+        "sanction-starts_on": timezone.localdate().isoformat(),
+        "sanction-guardians_contacted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "sanction-guardians_contacted_how": "Vader gebeld.",
+        "sanction-letters": SimpleUploadedFile("brief.png", png_with_damaged_pixel_data(), content_type="image/png"),
+    })
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == ["letters"]
+    assert errors["letters"] == [gettext("This image is damaged or cannot be read. Take the screenshot again.")]
+    assert "Beledigende berichten in de klassenapp." in response.content.decode()
+    assert not Sanction.objects.exists() and not Correspondence.objects.exists()
