@@ -5,6 +5,17 @@ from portal.models import Role
 from .factories import PersonFactory, SchoolFactory, member
 
 
+@pytest.fixture(autouse=True)
+def _protocol_rules_read_anew():
+    """protocol_rules() keeps a protocol version's rules for a minute per process. Each test starts without
+    them: a test database may give a new version the id of an earlier test's (SQLite reuses ids)."""
+    from portal.protocols import _RULES_CACHE
+
+    _RULES_CACHE.clear()
+    yield
+    _RULES_CACHE.clear()
+
+
 @pytest.fixture
 def school(db):
     return SchoolFactory(name="Het Baken")
