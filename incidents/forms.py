@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -142,24 +144,29 @@ class PersonPicker(forms.Widget):
 
     The box and its "Search" button belong to a GET form of their own (the form's ``search_form_html``, written
     outside the record's POST form, since forms do not nest): without JavaScript the button reloads the case
-    page with the query; with htmx the results come from ``search_url`` while one types. The query that found
-    the results is posted along (hidden, with the results), so a refused record comes back with both."""
+    page with the query; with htmx that form fetches the results from ``search_url`` while one types, and on
+    Enter or the button (one request either way). The query that found the results is posted along (hidden,
+    with the results), so a refused record comes back with both.
+
+    Only the short status sentence ("3 people found.") is a live region, a node that stays while the results are
+    swapped and gets its new text out of band: a screen reader reads that sentence after a search, not every name."""
 
     template_name = "incidents/widgets/person_picker.html"
-    choices_template_name = "incidents/widgets/person_choices.html"
+    results_template_name = "incidents/widgets/person_results.html"
 
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.search, self.search_url, self.page_url = "", "", ""
+        self.search_max_length = None
         self.find = lambda query: ([], False)  # the form sets these two
         self.chosen = lambda value: None
 
     def use_required_attribute(self, initial):
         return False  # an empty search box is no error; the field checks that someone was chosen
 
-    def _render(self, template_name, context, renderer=None):
-        # From the site's templates (the form renderer's engine reads only Django's and the apps' own).
-        return mark_safe(render_to_string(template_name, context))
+    def render(self, name, value, attrs=None, renderer=None):
+        # From the site's templates: the form renderer's engine reads only Django's and the apps' own.
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -169,14 +176,25 @@ class PersonPicker(forms.Widget):
 
     @staticmethod
     def ids(base_id):
-        return {"search_form_id": f"{base_id}_searchform", "results_id": f"{base_id}_results"}
+        return {
+            "search_form_id": f"{base_id}_searchform", "results_id": f"{base_id}_results", "status_id": f"{base_id}_status",
+        }
 
-    def search_form_html(self, base_id):
-        """The GET form that the search box and its button join by their ``form`` attribute."""
+    @staticmethod
+    def invalid_param(name):
+        """Tells the search endpoint that the field shows an error, so that the results it sends say so too."""
+        return f"{name}_invalid"
+
+    def search_form_html(self, name, base_id, *, invalid):
+        """The GET form that the search box and its button join by their ``form`` attribute. With htmx it sends
+        the search itself, for typing (after a pause) and for Enter or the button alike: a submit cancels the
+        pending typing request, and ``hx-sync`` drops a request still under way, so one search is one result set."""
         ids = self.ids(base_id)
+        hx_vals = format_html(' hx-vals="{}"', json.dumps({self.invalid_param(name): "true"})) if invalid else ""
         return format_html(
-            '<form id="{}" method="get" action="{}" hx-get="{}" hx-target="#{}" hx-include="#{} input[type=radio]:checked"></form>',
-            ids["search_form_id"], self.page_url, self.search_url, ids["results_id"], ids["results_id"],
+            '<form id="{}" method="get" action="{}" hx-get="{}" hx-trigger="submit, input changed delay:300ms from:#{}" '
+            'hx-target="#{}" hx-include="#{} input[type=radio]:checked" hx-sync="this:replace"{}></form>',
+            ids["search_form_id"], self.page_url, self.search_url, base_id, ids["results_id"], ids["results_id"], hx_vals,
         )
 
     def choices_context(self, name, value, attrs):
@@ -195,7 +213,7 @@ class PersonPicker(forms.Widget):
             "name": name,
             "search": self.search,
             "search_name": f"{name}_search",
-            "search_url": self.search_url,
+            "search_max_length": self.search_max_length,
             **self.ids(attrs["id"]),
             "people": [(person, chosen is not None and person.pk == chosen.pk) for person in people],
             "pupil": PersonKind.PUPIL,
@@ -204,9 +222,9 @@ class PersonPicker(forms.Widget):
             "describedby": attrs.get("aria-describedby", ""),
         }
 
-    def render_choices(self, name, value, attrs):
-        """The results alone (what the search endpoint returns)."""
-        return self._render(self.choices_template_name, {"widget": self.choices_context(name, value, attrs)})
+    def render_results(self, name, value, attrs):
+        """The results and the status sentence for its live region (what the search endpoint returns)."""
+        return mark_safe(render_to_string(self.results_template_name, {"widget": self.choices_context(name, value, attrs)}))
 
 
 class InvolvementForm(IncidentRecordForm):
@@ -220,7 +238,8 @@ class InvolvementForm(IncidentRecordForm):
         help_text=_("Search by name, or by class for a pupil, and choose the person from the results."),
         error_messages={
             "required": _("Search for the person and choose them from the results."),
-            "invalid_choice": _("Choose a person of this case's school from the search results."),
+            "invalid_choice": _("Choose a person of this case's school from the search results. Search again if the person is "
+                                "not among them."),
         },
     )
 
@@ -237,8 +256,10 @@ class InvolvementForm(IncidentRecordForm):
         if not self.is_bound and source.get(self.add_prefix("person")):
             self.initial["person"] = source.get(self.add_prefix("person"))  # the choice kept through a new search
         self.person_search = (source.get(self.add_prefix("person_search")) or "")[:self.SEARCH_MAX_LENGTH]
+        self.search_params = query or {}
         picker = field.widget
         picker.search = self.person_search
+        picker.search_max_length = self.SEARCH_MAX_LENGTH
         picker.search_url = reverse("incidents:person_search", args=[self.incident.pk])
         picker.page_url = reverse("incidents:detail", args=[self.incident.pk]) + f"#{self.prefix}"
         picker.find = lambda text: selectors.incident_people_matching(incident=self.incident, query=text)
@@ -257,11 +278,20 @@ class InvolvementForm(IncidentRecordForm):
 
     def search_form_html(self):
         """Written by the page before this form: forms do not nest."""
-        return self.fields["person"].widget.search_form_html(self["person"].auto_id)
-
-    def person_choices_html(self):
         bound = self["person"]
-        return bound.field.widget.render_choices(bound.html_name, bound.value(), {"id": bound.auto_id})
+        return bound.field.widget.search_form_html(bound.html_name, bound.auto_id, invalid=bool(bound.errors))
+
+    def person_results_html(self):
+        """A search's results. While the page shows an error at the field (the search form says so), the radio
+        buttons that replace the marked ones are marked too."""
+        bound = self["person"]
+        attrs = bound.build_widget_attrs({"id": bound.auto_id})
+        if self.search_params.get(PersonPicker.invalid_param(bound.html_name)) == "true":
+            # What Django writes for a field with errors (BoundField.aria_describedby).
+            attrs.update({"aria-invalid": "true", "aria-describedby": " ".join(filter(None, [
+                attrs.get("aria-describedby"), f"{bound.auto_id}_error",
+            ]))})
+        return bound.field.widget.render_results(bound.html_name, bound.value(), attrs)
 
     def clean(self):
         data = super().clean()

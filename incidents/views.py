@@ -226,12 +226,13 @@ def incident_detail(request, pk):
 @login_required
 def person_search(request, pk):
     """The involved-person form's search results (an HTML fragment): people of the case's school only, for
-    those who may record on the case, as on the case page."""
+    those who may record on the case, as on the case page. A refusal or a redirect (an expired session) makes the
+    page reload instead (portal.middleware.HtmxReloadMiddleware)."""
     incident = selectors.incident_get_visible(user=request.user, pk=pk)
     if not has_perm("incidents.manage_incident", request.user, incident):
         raise PermissionDenied
     form = InvolvementForm(incident=incident, prefix="involvement", query=request.GET)
-    response = HttpResponse(form.person_choices_html())
+    response = HttpResponse(form.person_results_html())
     response["Cache-Control"] = "private, no-store"
     return response
 

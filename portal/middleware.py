@@ -53,6 +53,39 @@ class RequireMfaMiddleware:
             from .security import mfa_required_for
 
             if mfa_required_for(user) and not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
-                messages.warning(request, _("Your role requires two-factor authentication. Set up an authenticator app first."))
+                if not request.htmx:  # an htmx request reloads the page (HtmxReloadMiddleware), which says it once
+                    messages.warning(request, _("Your role requires two-factor authentication. Set up an authenticator app first."))
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class HtmxReloadMiddleware:
+    """An htmx request fetches a part of a page. A redirect (to the login page when the session has expired, to
+    setting up the second factor) or a refusal is no such part: htmx would follow the redirect and put the login
+    page into the part, or swap nothing and say nothing. The browser reloads the page instead, which then
+    shows the login page, or the page as it now is (a case closed in the meantime has no forms any more), with
+    a word on why for a refusal.
+
+    Sits outside RequireMfaMiddleware, whose redirect it must see, and after django-htmx's HtmxMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib import messages
+        from django.utils.translation import gettext as _
+        from django_htmx.http import HttpResponseClientRefresh
+
+        response = self.get_response(request)
+        if not request.htmx or request.htmx.boosted:
+            return response
+        if 300 <= response.status_code < 400 and response.has_header("Location"):
+            return HttpResponseClientRefresh()
+        if response.status_code in (403, 404):
+            if response.status_code == 403:
+                messages.warning(request, _("That is not possible here (any more), for instance because the case was "
+                                            "closed in the meantime. The page has been reloaded: it shows what you can do now."))
+            refresh = HttpResponseClientRefresh()
+            refresh.status_code = response.status_code
+            return refresh
+        return response

@@ -56,8 +56,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "portal.middleware.RequireMfaMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.middleware.HtmxReloadMiddleware",
+    "portal.middleware.RequireMfaMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

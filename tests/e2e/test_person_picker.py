@@ -1,11 +1,14 @@
-"""The school leader links an involved person by searching, with the keyboard, with and without JavaScript."""
+"""The school leader links an involved person by searching, with the keyboard, with and without JavaScript;
+one search is one request, a screen reader hears the status sentence only, and a search that is refused or
+finds the session expired reloads the page."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from incidents.models import Involvement
+from incidents.models import Incident, Involvement
+from incidents.workflow import State
 from portal.models import PersonKind
 from tests.factories import IncidentFactory, PersonFactory
 
@@ -31,6 +34,17 @@ def results(page):
     return page.locator("#id_involvement-person_results input[type=radio]")
 
 
+def status(page):
+    return page.locator("#id_involvement-person_status")
+
+
+def searches_of(page):
+    """The URLs of the search requests the page sends from now on."""
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if "/personen/" in request.url else None)
+    return sent
+
+
 def test_results_follow_the_typing_and_the_keyboard_links_the_person(live_server, new_context, login, axe, leader, case, people):
     page = login(new_context(), leader)
     page.goto(f"{live_server.url}/zaken/{case.pk}/")
@@ -38,9 +52,14 @@ def test_results_follow_the_typing_and_the_keyboard_links_the_person(live_server
     expect(search).to_have_attribute("type", "search")
     expect(results(page)).to_have_count(0)
 
+    live = status(page).element_handle()
     search.press_sequentially("vries")
     expect(results(page)).to_have_count(2)  # the pupil and the guardian; not the namesake of the sister school
-    expect(page.locator("#id_involvement-person_results")).to_contain_text("2 personen gevonden.")
+    expect(status(page)).to_have_text("2 personen gevonden.")
+    # Only the status sentence is live, in the node that was there before the search (a new one is not read).
+    expect(status(page)).to_have_attribute("role", "status")
+    assert live.evaluate("node => node.isConnected")
+    assert page.locator(".person-picker [aria-live], .person-picker [role=status]").count() == 1
     expect(page.get_by_label(re.compile("Daan de Vries · Leerling, klas 2B"))).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/zaken/{case.pk}/$"))  # no page load
     axe(page, "the case page with search results")
@@ -66,10 +85,13 @@ def test_results_follow_the_typing_and_the_keyboard_links_the_person(live_server
     page.keyboard.press("ArrowDown")
     expect(page.get_by_label(re.compile("Petra de Vries"))).to_be_checked()
 
-    # A new search keeps the chosen person on offer, chosen.
+    # A new search keeps the chosen person on offer, chosen; the radios that replace the marked ones stay marked
+    # while the error shows.
     search.fill("jansen")
     expect(results(page)).to_have_count(2)
+    expect(status(page)).to_have_text("1 persoon gevonden.")
     expect(page.get_by_label(re.compile("Petra de Vries"))).to_be_checked()
+    expect(page.get_by_label(re.compile("Emma Jansen"))).to_have_attribute("aria-invalid", "true")
 
     page.select_option("#id_involvement-role", "witness")
     with page.expect_navigation():
@@ -101,3 +123,58 @@ def test_without_javascript_the_search_button_reloads_the_page(live_server, new_
     with page.expect_navigation():
         page.locator("#involvement").get_by_role("button", name="Opslaan").click()
     assert Involvement.objects.filter(incident=case, person=people["pupil"], role="perpetrator").exists()
+
+
+def test_enter_and_the_search_button_send_one_search(live_server, new_context, login, leader, case, people):
+    page = login(new_context(), leader)
+    page.goto(f"{live_server.url}/zaken/{case.pk}/")
+    search = page.get_by_role("searchbox", name=re.compile(r"^Persoon"))
+    sent = searches_of(page)
+
+    search.press_sequentially("vries")
+    search.press("Enter")  # before the pause after typing is over
+    expect(status(page)).to_have_text("2 personen gevonden.")
+    page.wait_for_timeout(600)  # longer than that pause: no second request comes after
+    assert len(sent) == 1 and "involvement-person_search=vries" in sent[0]
+    expect(results(page)).to_have_count(2)
+    expect(page.get_by_label(re.compile("Daan de Vries · Leerling, klas 2B"))).to_be_visible()
+    expect(page.get_by_label(re.compile("Petra de Vries"))).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/zaken/{case.pk}/$"))  # no page load
+
+    sent.clear()
+    search.fill("jansen")
+    page.get_by_role("button", name="Zoeken").click()
+    expect(status(page)).to_have_text("1 persoon gevonden.")
+    page.wait_for_timeout(600)
+    assert len(sent) == 1 and "involvement-person_search=jansen" in sent[0]
+    expect(results(page)).to_have_count(1)
+    expect(page.get_by_label(re.compile("Emma Jansen"))).to_be_visible()
+
+    sent.clear()
+    search.press_sequentially("  ")  # typing alone still searches, once, after the pause
+    expect(results(page)).to_have_count(1)
+    page.wait_for_timeout(600)
+    assert len(sent) == 1
+    expect(page).to_have_url(re.compile(rf"/zaken/{case.pk}/$"))
+
+
+def test_an_expired_session_reloads_the_page_to_the_login(live_server, new_context, login, leader, case, people):
+    context = new_context()
+    page = login(context, leader)
+    page.goto(f"{live_server.url}/zaken/{case.pk}/")
+    context.clear_cookies()  # the session is gone
+    with page.expect_navigation():
+        page.get_by_role("searchbox", name=re.compile(r"^Persoon")).fill("vries")
+    expect(page).to_have_url(re.compile(rf"/account/login/\?next=/zaken/{case.pk}/$"))
+    expect(page.locator("#id_involvement-person_results")).to_have_count(0)
+
+
+def test_a_search_on_a_case_closed_meanwhile_reloads_the_page_and_says_why(live_server, new_context, login, leader, case, people):
+    page = login(new_context(), leader)
+    page.goto(f"{live_server.url}/zaken/{case.pk}/")
+    Incident.objects.filter(pk=case.pk).update(state=State.CLOSED)  # by someone else, in the meantime
+    with page.expect_navigation():
+        page.get_by_role("searchbox", name=re.compile(r"^Persoon")).fill("vries")
+    expect(page).to_have_url(re.compile(rf"/zaken/{case.pk}/$"))
+    expect(page.locator("main [role=status]").first).to_contain_text("Dat kan hier niet (meer), bijvoorbeeld omdat de zaak intussen is gesloten.")
+    expect(page.locator("#id_involvement-person")).to_have_count(0)

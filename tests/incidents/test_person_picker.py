@@ -2,17 +2,25 @@
 
 The search answers with people of the case's school only, at most 20, to those who may record on the case;
 without JavaScript the "Search" button reloads the case page with the results; a refused record comes back
-with the chosen person and the search as typed; the case page does not grow with the school."""
+with the chosen person and the search as typed; the case page does not grow with the school. Only the short
+status sentence is a live region; a refusal or an expired session makes the page reload instead of swapping
+something wrong into it."""
 
 import re
+from html import escape
+from urllib.parse import urlencode
 
 import pytest
+from django import forms
+from django.contrib import messages
 from django.db import connection
+from django.forms.renderers import get_default_renderer
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from incidents.forms import InvolvementForm
 from incidents.models import Involvement
 from portal.models import Person, PersonKind, Role
 from tests.factories import IncidentFactory, PersonFactory, member
@@ -36,8 +44,7 @@ def case(school):
 
 
 def search_url(incident, text="", **params):
-    query = "&".join([f"involvement-person_search={text}", *(f"{k}={v}" for k, v in params.items())])
-    return reverse("incidents:person_search", args=[incident.pk]) + "?" + query
+    return reverse("incidents:person_search", args=[incident.pk]) + "?" + urlencode({"involvement-person_search": text, **params})
 
 
 def detail(incident):
@@ -56,6 +63,18 @@ def choices(content):
         label = re.search(rf'<label class="form-check-label" for="{html_id}">(.*?)</label>', content, re.S)
         found[int(pk)] = re.sub(r"<[^>]+>", "", label.group(1)).strip()
     return found
+
+
+def ordered(content):
+    """The pks of the people offered, in the order of the page."""
+    return [int(pk) for pk in re.findall(r'type="radio" name="involvement-person" id="[^"]+" value="(\d+)"', content)]
+
+
+def picker(content):
+    """The person field's markup on the case page: its label, search box, results, status, error and help."""
+    match = re.search(r'<div id="div_id_involvement-person".*?(?=<div id="div_id_involvement-role")', content, re.S)
+    assert match, "no person field"
+    return match.group(0)
 
 
 def checked(content):
@@ -112,7 +131,7 @@ def test_search_shows_at_most_twenty(client, leader, case, school):
     found = choices(content)
     assert len(found) == 20
     assert "Meer dan 20 personen gevonden: typ meer van de naam." in content
-    assert sorted(found.values())[0].startswith("Lid00 Jansen")
+    assert list(found.values()) == [f"Lid{k:02} Jansen · Leerling, klas 1A" for k in range(20)]
 
     content = client.get(search_url(case, "lid2 jansen")).content.decode()  # Lid20 … Lid24
     assert len(choices(content)) == 5 and "5 personen gevonden." in content
@@ -204,8 +223,10 @@ def test_a_person_of_another_school_is_refused_and_the_form_keeps_what_was_typed
                                 note="Beheerder van het nepaccount")
     assert response.status_code == 400
     content = response.content.decode()
-    assert_field_error(content, "input", PERSON_ID, gettext("Choose a person of this case's school from the search results."))
-    assert "Kies een persoon van de school van deze zaak" in content
+    message = gettext("Choose a person of this case's school from the search results. Search again if the person is not "
+                      "among them.")
+    assert_field_error(content, "input", PERSON_ID, message)
+    assert message == "Kies een persoon van de school van deze zaak uit de zoekresultaten. Zoek opnieuw als de persoon er niet bij staat."
     assert 'value="de vries"' in field_tag(content, "input", PERSON_ID)
     assert '<option value="perpetrator" selected>' in content
     assert 'value="Beheerder van het nepaccount"' in field_tag(content, "input", "id_involvement-note")
@@ -255,7 +276,212 @@ def test_the_case_page_does_not_grow_with_the_school(client, leader, school, sta
         content = response.content.decode()
         measured[total] = (len(queries), len(content))
         assert "Voornaam" not in content and "Achternaam" not in content
-        assert "<option" not in re.search(r'id="involvement".*?</form>', content, re.S).group(0)
+        field = picker(content)
+        assert 'type="search"' in field_tag(field, "input", PERSON_ID)
+        assert "<select" not in field and "<option" not in field
+        assert not re.search(r'<select[^>]*name="involvement-person"', content)
     (queries_10, size_10), (queries_1000, size_1000) = measured[10], measured[1000]
     assert queries_10 == queries_1000
     assert abs(size_1000 - size_10) < 200  # only the CSRF token and such differ
+
+
+def test_results_come_by_last_name_then_first_name_with_the_chosen_person_first(client, leader, case, school):
+    # Made in another order than they are shown, so that neither the order of making nor the pk decides.
+    made = {key: PersonFactory(school=school, first_name=first, last_name=last, class_name="2B") for key, first, last in [
+        ("sanne", "Sanne", "Vries"), ("anna", "Anna", "Vriesema"), ("bram", "Bram", "Vries"),
+        ("daan", "Daan", "Bakker-Vries"), ("cor", "Cor", "Vries"),
+    ]}
+    twin = PersonFactory(school=school, first_name="Bram", last_name="Vries", class_name="2B")  # same name: by pk
+    client.force_login(leader)
+
+    expected = [made["daan"], made["bram"], twin, made["cor"], made["sanne"], made["anna"]]
+    assert ordered(client.get(search_url(case, "vries")).content.decode()) == [p.pk for p in expected]
+    content = client.get(detail(case) + "?" + urlencode({"involvement-person_search": "vries"})).content.decode()
+    assert ordered(content) == [p.pk for p in expected]
+
+    chosen = PersonFactory(school=school, first_name="Zoë", last_name="Jansen")  # chosen earlier, not found now
+    content = client.get(search_url(case, "vries", **{"involvement-person": chosen.pk})).content.decode()
+    assert ordered(content) == [chosen.pk, *(p.pk for p in expected)]
+
+
+MARKUP_NAME = ("<script>alert(1)</script>", '"><img src=x onerror=alert(2)>')
+MARKUP_SEARCH = '"><img src=x onerror=alert(1)>'
+
+
+def test_names_and_searches_with_markup_are_escaped_in_the_results_and_on_the_page(client, leader, case, school):
+    person = PersonFactory(school=school, first_name=MARKUP_NAME[0], last_name=MARKUP_NAME[1], class_name="<b>2B</b>")
+    client.force_login(leader)
+    by_name = urlencode({"involvement-person_search": "script"})
+    pages = {
+        "fragment": client.get(search_url(case, "script")).content.decode(),
+        "page": client.get(f"{detail(case)}?{by_name}").content.decode(),
+        "fragment, searched with markup": client.get(search_url(case, MARKUP_SEARCH)).content.decode(),
+        "page, searched with markup": client.get(f"{detail(case)}?{urlencode({'involvement-person_search': MARKUP_SEARCH})}").content.decode(),
+    }
+    for where, content in pages.items():
+        for raw in [*MARKUP_NAME, MARKUP_SEARCH, "<b>2B</b>"]:
+            assert raw not in content, where
+        assert "<script>alert" not in content and "<img src=x" not in content, where
+    for where in ["fragment", "page"]:
+        assert choices(pages[where]) == {person.pk: f"{escape(MARKUP_NAME[0])} {escape(MARKUP_NAME[1])} · Leerling, klas {escape('<b>2B</b>')}"}, where
+    for where in ["fragment, searched with markup", "page, searched with markup"]:
+        assert f'name="involvement-person_search" value="{escape(MARKUP_SEARCH)}"' in pages[where], where
+        assert choices(pages[where]) == {}, where  # "img", "src=x" and the rest are no name of anyone here
+    assert f'value="{escape(MARKUP_SEARCH)}"' in field_tag(pages["page, searched with markup"], "input", PERSON_ID)
+
+
+def test_a_search_longer_than_100_characters_is_cut_to_100(client, leader, case, school):
+    pupil = PersonFactory(school=school, first_name="Daan", last_name="de Vries", class_name="")
+    client.force_login(leader)
+    text = "vries".ljust(100) + "Pietersen"  # the word after the 100th character is no part of the search
+    kept = text[:InvolvementForm.SEARCH_MAX_LENGTH]
+    assert len(kept) == 100
+
+    fragment = client.get(search_url(case, text)).content.decode()
+    assert choices(fragment) == {pupil.pk: "Daan de Vries · Leerling"}
+    assert re.findall(r'name="involvement-person_search" value="([^"]*)"', fragment) == [kept]
+
+    page = client.get(f"{detail(case)}?{urlencode({'involvement-person_search': text})}").content.decode()
+    assert choices(page) == {pupil.pk: "Daan de Vries · Leerling"}
+    assert f'value="{kept}"' in field_tag(page, "input", PERSON_ID)
+    assert 'maxlength="100"' in field_tag(page, "input", PERSON_ID)
+
+    response = post_involvement(client, case, search=text, person="", role="victim")
+    assert response.status_code == 400
+    assert f'value="{kept}"' in field_tag(response.content.decode(), "input", PERSON_ID)
+
+
+def test_the_search_box_takes_its_length_from_the_form(client, leader, case, monkeypatch):
+    monkeypatch.setattr(InvolvementForm, "SEARCH_MAX_LENGTH", 40)
+    client.force_login(leader)
+    assert 'maxlength="40"' in field_tag(client.get(detail(case)).content.decode(), "input", PERSON_ID)
+
+
+def status_node(content):
+    """The picker's live region on the case page: (its opening tag, its text)."""
+    match = re.search(r'(<p id="id_involvement-person_status"[^>]*>)(.*?)</p>', content, re.S)
+    assert match, "no status node"
+    return match.group(1), match.group(2)
+
+
+def oob_status(fragment):
+    """The sentences a results fragment sends into the page's live region (its out-of-band part)."""
+    return re.findall(r'<p id="id_involvement-person_status" hx-swap-oob="innerHTML">([^<]*)</p>', fragment)
+
+
+def test_only_the_status_sentence_is_read_out(client, leader, case, school):
+    """A live region over the results would have a screen reader read every name after each pause in typing:
+    only the sentence is live, in a node that stays; the results fragment brings its new text out of band."""
+    PersonFactory(school=school, first_name="Daan", last_name="de Vries")
+    PersonFactory(school=school, first_name="Petra", last_name="de Vries")
+    client.force_login(leader)
+
+    page = client.get(detail(case) + "?involvement-person_search=vries").content.decode()
+    field = picker(page)
+    assert "aria-live" not in field
+    tag, text = status_node(page)
+    assert 'role="status"' in tag and text == "2 personen gevonden."
+    results = re.search(r'<div id="id_involvement-person_results"[^>]*>(.*?)</div>\s*<p id="id_involvement-person_status"', field, re.S)
+    assert results, "the status node is no part of the swapped results"
+    assert "gevonden" not in results.group(1)
+
+    tag, text = status_node(client.get(detail(case)).content.decode())
+    assert 'role="status"' in tag and text == ""  # there from the start: a live region added later is not read
+
+    fragment = client.get(search_url(case, "vries")).content.decode()
+    assert "aria-live" not in fragment and 'role="status"' not in fragment
+    assert oob_status(fragment) == ["2 personen gevonden."]
+    assert len(choices(fragment)) == 2
+    fragment = client.get(search_url(case, "Pietersen")).content.decode()
+    assert oob_status(fragment) == [
+        "Niemand gevonden. Controleer de spelling, of zoek op een deel van de naam of op de klas."]
+    fragment = client.get(search_url(case, "")).content.decode()
+    assert oob_status(fragment) == [""]
+
+
+def test_the_search_form_sends_each_search_once(client, leader, case):
+    """Typing (after a pause), Enter and the button all go through the one GET form: a submit cancels the pending
+    typing request and hx-sync drops one under way. The search box sends nothing itself."""
+    client.force_login(leader)
+    content = client.get(detail(case)).content.decode()
+    form = field_tag(content, "form", "id_involvement-person_searchform")
+    assert f'hx-get="{reverse("incidents:person_search", args=[case.pk])}"' in form
+    assert 'hx-trigger="submit, input changed delay:300ms from:#id_involvement-person"' in form
+    assert 'hx-sync="this:replace"' in form
+    assert "hx-vals" not in form
+    assert not re.search(r"\bhx-", field_tag(content, "input", PERSON_ID))
+
+
+def test_new_results_stay_marked_while_the_field_shows_its_error(client, leader, case, school):
+    PersonFactory(school=school, first_name="Daan", last_name="de Vries")
+    client.force_login(leader)
+    content = post_involvement(client, case, search="vries", person="", role="victim").content.decode()
+    assert 'aria-invalid="true"' in re.search(r'<input class="form-check-input" type="radio"[^>]*>', content).group(0)
+    form = field_tag(content, "form", "id_involvement-person_searchform")
+    assert 'hx-vals="{&quot;involvement-person_invalid&quot;: &quot;true&quot;}"' in form
+
+    # htmx sends the form's hx-vals along with the next search: its radios are marked as the ones they replace.
+    fragment = client.get(search_url(case, "daan", **{"involvement-person_invalid": "true"})).content.decode()
+    radio = re.search(r'<input class="form-check-input" type="radio"[^>]*>', fragment).group(0)
+    assert 'aria-invalid="true"' in radio
+    assert '<fieldset aria-describedby="id_involvement-person_helptext id_involvement-person_error">' in fragment
+
+    fragment = client.get(search_url(case, "daan")).content.decode()
+    assert "aria-invalid" not in fragment and "aria-describedby" not in fragment
+
+
+def test_the_picker_renders_through_the_public_widget_api(leader, case, monkeypatch):
+    """Django's Widget.render calls a private _render: should that change, the picker must still render."""
+    def render_without_private_hook(self, name, value, attrs=None, renderer=None):
+        return (renderer or get_default_renderer()).render(self.template_name, self.get_context(name, value, attrs))
+
+    monkeypatch.setattr(forms.Widget, "render", render_without_private_hook)
+    monkeypatch.setattr(forms.Widget, "_render", lambda *args, **kwargs: pytest.fail("the private hook was used"))
+    html = str(InvolvementForm(incident=case, prefix="involvement")["person"])
+    assert 'type="search"' in field_tag(html, "input", PERSON_ID)
+
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_an_expired_session_reloads_the_page_instead_of_showing_the_login_page_in_the_results(client, leader, case, school):
+    PersonFactory(school=school, first_name="Daan", last_name="de Vries")
+    response = client.get(search_url(case, "vries"), **HX)  # not signed in (any more)
+    assert response.status_code == 200 and response["HX-Refresh"] == "true"
+    assert response.content == b""
+    # The reloaded page then goes to the login page, and back to the case after it.
+    response = client.get(detail(case))
+    assert response.status_code == 302 and response["Location"] == f"{reverse('account_login')}?next={detail(case)}"
+
+    assert client.get(search_url(case, "vries")).status_code == 302  # without htmx: as before
+    client.force_login(leader)
+    response = client.get(search_url(case, "vries"), **HX)
+    assert response.status_code == 200 and "HX-Refresh" not in response and len(choices(response.content.decode())) == 1
+
+
+def test_the_second_factor_redirect_reloads_the_page_with_one_warning(client, leader, case, settings):
+    settings.MELDPUNT_MFA_REQUIRED = True
+    client.force_login(leader)  # a school leader without an authenticator app
+    response = client.get(search_url(case, "vries"), **HX)
+    assert response.status_code == 200 and response["HX-Refresh"] == "true"
+    response = client.get(detail(case))  # the reloaded page
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+    warnings = [str(m) for m in messages.get_messages(response.wsgi_request)]
+    assert warnings == [gettext("Your role requires two-factor authentication. Set up an authenticator app first.")]
+
+
+def test_a_refusal_reloads_the_page_and_says_why(client, leader, school, board_member):
+    closed = IncidentFactory(school=school, closed=True)  # closed in the meantime: no more records on it
+    client.force_login(leader)
+    response = client.get(search_url(closed, "vries"), **HX)
+    assert response.status_code == 403 and response["HX-Refresh"] == "true"
+    content = client.get(detail(closed)).content.decode()
+    assert "Dat kan hier niet (meer), bijvoorbeeld omdat de zaak intussen is gesloten." in content
+    assert 'id="id_involvement-person"' not in content
+
+    assert client.get(search_url(closed, "vries")).status_code == 403  # without htmx: as before
+    assert "Dat kan hier niet" not in client.get(detail(closed)).content.decode()
+
+    client.force_login(member(Role.SCHOOL_LEADER, school=IncidentFactory().school))  # another school's case
+    response = client.get(search_url(closed, "vries"), **HX)
+    assert response.status_code == 404 and response["HX-Refresh"] == "true"
