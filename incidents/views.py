@@ -197,7 +197,7 @@ def _case_context(request, incident, bound=None, transition_note=None, bound_tak
     return {
         "incident": incident,
         "records": records,
-        "timeline": selectors.incident_timeline(records=records) if full_view else [],
+        **_timeline_context(request, records if full_view else None),
         "missing": missing or [],
         "transitions": services.incident_available_transitions(incident=incident, user=user, missing=missing),
         "transition_note": transition_note or ("", ""),
@@ -212,6 +212,17 @@ def _case_context(request, incident, bound=None, transition_note=None, bound_tak
         "full_view": full_view,
         "can_open_dossiers": dossier_access_any(user=user),
     }
+
+
+# The case page shows the newest entries of the timeline; a long-running case has hundreds, which the page
+# offers to show whole (?timeline=all) and the case report PDF always holds.
+TIMELINE_SHOWN = 50
+
+
+def _timeline_context(request, records):
+    timeline = selectors.incident_timeline(records=records) if records is not None else []
+    whole = request.GET.get("timeline") == "all" or len(timeline) <= TIMELINE_SHOWN
+    return {"timeline": timeline if whole else timeline[:TIMELINE_SHOWN], "timeline_total": len(timeline)}
 
 
 @require_GET

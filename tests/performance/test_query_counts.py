@@ -132,9 +132,32 @@ def test_case_page_queries_do_not_grow_with_the_timeline(client, world, n, djang
     incident = _long_case(world, n)
     client.force_login(world["leader"])
     with django_assert_max_num_queries(CASE_PAGE_QUERIES):
-        response = client.get(reverse("incidents:detail", args=[incident.pk]))
+        response = client.get(reverse("incidents:detail", args=[incident.pk]) + "?timeline=all")
     assert response.status_code == 200
     assert len(response.context["timeline"]) >= n
+
+
+def test_a_long_timeline_shows_its_newest_entries_and_offers_the_rest(client, world):
+    from incidents.views import TIMELINE_SHOWN
+
+    incident = _long_case(world, 120)
+    client.force_login(world["leader"])
+    url = reverse("incidents:detail", args=[incident.pk])
+    whole = client.get(url + "?timeline=all").context["timeline"]
+    assert len(whole) >= 120
+    response = client.get(url)
+    shown, total = response.context["timeline"], response.context["timeline_total"]
+    assert total == len(whole) and shown == whole[:TIMELINE_SHOWN]  # the newest first, as on the whole timeline
+    content = response.content.decode()
+    assert content.count('<li><div class="small text-body-secondary"><time') == TIMELINE_SHOWN
+    assert f'href="?timeline=all#timeline-title"' in content and f"({total} " in content
+    whole_page = client.get(url + "?timeline=all").content.decode()
+    assert whole_page.count('<li><div class="small text-body-secondary"><time') == total
+    assert "#timeline-title\"" not in whole_page
+
+    short = _long_case(world, 12)
+    content = client.get(reverse("incidents:detail", args=[short.pk])).content.decode()
+    assert "#timeline-title\"" not in content  # nothing hidden, nothing to offer
 
 
 def _overlapping_reasons(world):
