@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from portal.models import Role
 
@@ -14,6 +15,13 @@ def _protocol_rules_read_anew():
     _RULES_CACHE.clear()
     yield
     _RULES_CACHE.clear()
+
+
+@pytest.fixture
+def dutch():
+    """The interface in Dutch, for tests that read the pages' and errors' texts."""
+    with translation.override("nl"):
+        yield
 
 
 @pytest.fixture

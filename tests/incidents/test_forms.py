@@ -5,7 +5,7 @@ import re
 import pytest
 from django.forms import ModelChoiceField
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext
 
@@ -14,13 +14,7 @@ from incidents.workflow import State
 from portal.models import Role
 from tests.factories import IncidentFactory, MembershipFactory, SchoolFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def dutch():
-    with translation.override("nl"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch")]
 
 
 def record_url(incident, kind):

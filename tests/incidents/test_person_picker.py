@@ -17,7 +17,6 @@ from django.db import connection
 from django.forms.renderers import get_default_renderer
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext
 
 from incidents.forms import InvolvementForm
@@ -27,15 +26,9 @@ from tests.factories import IncidentFactory, PersonFactory, member
 
 from .test_forms import assert_field_error, field_tag
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch")]
 
 PERSON_ID = "id_involvement-person"
-
-
-@pytest.fixture(autouse=True)
-def dutch():
-    with translation.override("nl"):
-        yield
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from incidents import services
@@ -14,7 +14,7 @@ from incidents.workflow import State, WaivableItem
 from portal.models import Role
 from tests.factories import BoardFactory, IncidentFactory, SchoolFactory, member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch")]
 
 NEXT = {
     State.REPORTED: "start_gathering", State.GATHERING: "start_assessing", State.ASSESSING: "start_containing",
@@ -48,12 +48,6 @@ FORWARD = "Ask the people who received the posts not to forward them, or record 
 INFORMED = "Record who was informed, when, what was said and the next steps."
 MESSAGES = "Log the messages sent (internal first, then external), or record why none were needed."
 EVALUATION = "Record the evaluation: did the protocol and the measures work?"
-
-
-@pytest.fixture(autouse=True)
-def dutch():
-    with translation.override("nl"):
-        yield
 
 
 def case(school, state=State.REPORTED):

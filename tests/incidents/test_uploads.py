@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext
 from PIL import ExifTags, Image
@@ -20,7 +20,7 @@ from portal.models import Role
 from tests.conftest import process_uploaded_images
 from tests.factories import IncidentFactory, member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch")]
 
 DESCRIPTION = "In de groepsapp van 3B staat een nepaccount dat foto's van Sanne deelt met gemene teksten."
 TYPE_ERROR = "The file %(name)s is not a PNG, JPEG or PDF. Only screenshots (PNG, JPEG) and PDF documents are accepted."
@@ -29,12 +29,6 @@ PDF_ACTIVE = "This PDF contains active content (scripts or embedded files) and i
 TOO_LARGE = "The file %(name)s is larger than %(limit)s."
 EMPTY_OURS = "The file %(name)s is empty."
 EMPTY_DJANGO = "The submitted file is empty."
-
-
-@pytest.fixture(autouse=True)
-def dutch():
-    with translation.override("nl"):
-        yield
 
 
 def private_files():

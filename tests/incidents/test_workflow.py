@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
 from django.utils.translation import gettext
 from django_fsm import can_proceed
 
@@ -12,6 +11,8 @@ from incidents.walkthrough import NEXT, do_step_work
 from incidents.workflow import State
 from portal.models import AuditEvent, Role
 from tests.factories import IncidentFactory, member
+
+pytestmark = pytest.mark.usefixtures("dutch")
 
 # The design's table (protocol 002 §11), written out independently of incidents/workflow.py.
 EXPECTED = {
@@ -28,12 +29,6 @@ EXPECTED = {
 ALL_STATES = [s.value for s in State]
 NAMES = [name for name, _source, _target in workflow.TRANSITIONS]
 NEEDS_REASON = {"dismiss", "reopen"}
-
-
-@pytest.fixture(autouse=True)
-def dutch():
-    with translation.override("nl"):
-        yield
 
 
 def test_the_table_is_the_designs_table():

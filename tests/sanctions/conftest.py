@@ -1,14 +1,12 @@
 import pytest
-from django.utils import translation
 
 from portal.models import PersonKind, Role
 from tests.factories import PersonFactory, member
 
 
 @pytest.fixture(autouse=True)
-def dutch():
-    with translation.override("nl"):
-        yield
+def _in_dutch(dutch):
+    """Every test here reads the pages in Dutch."""
 
 
 @pytest.fixture
