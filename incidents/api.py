@@ -67,16 +67,22 @@ class IncidentSummarySerializer(serializers.ModelSerializer):
 
 class EvidenceSerializer(serializers.ModelSerializer):
     download = serializers.SerializerMethodField(
-        help_text="The file in the portal (signed in to the portal); empty for a link."
+        help_text="The file in the portal (signed in to the portal); empty for a link, for an image the worker has "
+                  "not yet re-encoded, and for one it could not decode."
     )
+    processed = serializers.BooleanField(
+        read_only=True, help_text="False while an uploaded image waits for the worker that re-encodes it.")
+    processing_error = serializers.CharField(
+        read_only=True, help_text="Why the worker refused the image (it could not be decoded); empty otherwise.")
 
     class Meta:
         model = Evidence
-        fields = ["id", "url", "original_name", "content_type", "size", "description", "created_at", "download"]
+        fields = ["id", "url", "original_name", "content_type", "size", "description", "created_at", "processed",
+                  "processing_error", "download"]
         read_only_fields = fields
 
     def get_download(self, evidence) -> str:
-        if not evidence.file:
+        if not evidence.file or not evidence.processed:  # the file view answers 404 for those
             return ""
         return self.context["request"].build_absolute_uri(reverse("incidents:evidence_file", args=[evidence.token]))
 

@@ -235,6 +235,8 @@ def incident_add_record(*, incident, actor, record):
         record.step = locked.state
         if isinstance(record, Message):
             _check_message(incident=locked, message=record)
+        if isinstance(record, Involvement) and record.person.school_id != locked.school_id:
+            raise ValidationError({"person": _("Only a person of the case's school can be linked to the case.")})
         if isinstance(record, Takedown) and record.outcome != TakedownOutcome.PENDING:
             _check_takedown_outcome(record)
             record.outcome_at = timezone.now()

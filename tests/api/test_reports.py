@@ -108,13 +108,28 @@ def test_screenshots_go_through_the_upload_checks(school, staff):
     evidence = Evidence.objects.get(incident=response.json()["id"], url="")
     assert evidence.content_type == "image/png" and evidence.original_name == "schermafbeelding.png"
     [uploaded] = [e for e in response.json()["evidence"] if e["original_name"]]
-    assert uploaded["download"].endswith(f"/bewijs/{evidence.token}/")
+    # Until the worker has re-encoded the image there is nothing to download (the file view answers 404).
+    assert uploaded["processed"] is False and uploaded["download"] == "" and uploaded["processing_error"] == ""
+    services.evidence_process(evidence_id=evidence.pk)
+    [uploaded] = [e for e in client.get(f"/api/v1/incidents/{evidence.incident_id}/").json()["evidence"] if e["original_name"]]
+    assert uploaded["processed"] is True and uploaded["download"].endswith(f"/bewijs/{evidence.token}/")
+
+    # An image damaged inside passes the quick checks; the worker refuses it, and the API says why.
+    from tests.portal.test_upload_checks import png_with_damaged_pixel_data
+
+    damaged = SimpleUploadedFile("kapot.png", png_with_damaged_pixel_data(), content_type="image/png")
+    response = client.post("/api/v1/incidents/", {**REPORT, "school": school.pk, "files": [damaged]}, format="multipart")
+    assert response.status_code == 201, response.content
+    services.evidence_process(evidence_id=Evidence.objects.get(incident=response.json()["id"], url="").pk)
+    [refused] = [e for e in client.get(f"/api/v1/incidents/{response.json()['id']}/").json()["evidence"] if e["original_name"]]
+    assert refused["processed"] is True and refused["download"] == ""
+    assert refused["processing_error"] == "Deze afbeelding is beschadigd of kan niet worden gelezen. Maak de schermafbeelding opnieuw."
 
     fake = SimpleUploadedFile("nep.png", b"MZ\x90\x00 not an image at all", content_type="image/png")
     response = client.post("/api/v1/incidents/", {**REPORT, "school": school.pk, "files": [fake]}, format="multipart")
     assert response.status_code == 400
     assert "nep.png" in response.json()["files"][0]
-    assert Incident.objects.count() == 1
+    assert Incident.objects.count() == 2
 
 
 @pytest.mark.django_db

@@ -478,3 +478,23 @@ def test_a_refusal_reloads_the_page_and_says_why(client, leader, school, board_m
     client.force_login(member(Role.SCHOOL_LEADER, school=IncidentFactory().school))  # another school's case
     response = client.get(search_url(closed, "vries"), **HX)
     assert response.status_code == 404 and response["HX-Refresh"] == "true"
+
+
+def test_the_service_links_only_people_of_the_cases_school(school, other_school, sister_school, leader):
+    """The form offers the school's people only; the service refuses anyone else whoever calls it."""
+    from django.core.exceptions import ValidationError
+
+    from incidents import services
+    from incidents.models import Involvement, InvolvementRole
+    from tests.factories import PersonFactory
+
+    incident = IncidentFactory(school=school, gathering=True)
+    for outsider in (PersonFactory(school=sister_school), PersonFactory(school=other_school)):
+        with pytest.raises(ValidationError) as refused:
+            services.incident_add_record(incident=incident, actor=leader,
+                                         record=Involvement(person=outsider, role=InvolvementRole.WITNESS))
+        assert refused.value.message_dict["person"] == [gettext("Only a person of the case's school can be linked to the case.")]
+    assert not Involvement.objects.exists()
+    own = PersonFactory(school=school)
+    services.incident_add_record(incident=incident, actor=leader, record=Involvement(person=own, role=InvolvementRole.WITNESS))
+    assert Involvement.objects.get().person == own
