@@ -255,7 +255,8 @@ class InvolvementForm(IncidentRecordForm):
         source = self.data if self.is_bound else (query or {})
         if not self.is_bound and source.get(self.add_prefix("person")):
             self.initial["person"] = source.get(self.add_prefix("person"))  # the choice kept through a new search
-        self.person_search = (source.get(self.add_prefix("person_search")) or "")[:self.SEARCH_MAX_LENGTH]
+        search = (source.get(self.add_prefix("person_search")) or "").replace("\x00", "")  # no name holds a NUL
+        self.person_search = search[:self.SEARCH_MAX_LENGTH]
         self.search_params = query or {}
         picker = field.widget
         picker.search = self.person_search

@@ -170,7 +170,7 @@ class PersonQuerySet(models.QuerySet):
     def matching(self, query):
         """People of whom every word of ``query`` is part of the first or last name, or is the class."""
         people = self
-        for word in query.split():
+        for word in query.replace("\x00", " ").split():  # PostgreSQL takes no NUL in a text, and no name has one
             people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(class_name__iexact=word))
         return people
 

@@ -498,3 +498,18 @@ def test_the_service_links_only_people_of_the_cases_school(school, other_school,
     own = PersonFactory(school=school)
     services.incident_add_record(incident=incident, actor=leader, record=Involvement(person=own, role=InvolvementRole.WITNESS))
     assert Involvement.objects.get().person == own
+
+
+def test_a_search_with_a_nul_character_is_searched_without_it(client, leader, case, school):
+    """PostgreSQL refuses a NUL in a text: the search drops it instead of failing, on every path that reads it."""
+    jan = PersonFactory(school=school, first_name="Jan", last_name="Visser")
+    client.force_login(leader)
+    assert set(choices(client.get(search_url(case, "Jan\x00")).content.decode())) == {jan.pk}
+    page = client.get(reverse("incidents:detail", args=[case.pk]), {"involvement-person_search": "Vis\x00ser"})
+    assert page.status_code == 200 and set(choices(page.content.decode())) == {jan.pk}
+    response = client.post(reverse("incidents:record", args=[case.pk, "involvement"]), {
+        "involvement-person_search": "Jan\x00", "involvement-role": "witness", "involvement-note": "Zag het gebeuren.",
+    })
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert 'value="Jan"' in content and "Zag het gebeuren." in content
