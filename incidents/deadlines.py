@@ -7,9 +7,10 @@ only the latest threshold passed counts, so a beat that was down does not send a
 from django.conf import settings
 from django.db import transaction
 from django.utils import formats, timezone
+from django.utils.timesince import timeuntil
 
 from .models import BreachAssessment, Incident, Takedown, TakedownOutcome
-from .notifications import notify
+from .notifications import BREACH_OVERDUE_DEDUPE, notify
 from .workflow import OPEN_STATES
 
 
@@ -19,15 +20,24 @@ def _latest_threshold(since, hours, now):
 
 
 def breach_deadline_reminders(*, now=None):
+    """Until the FG concludes a review: a reminder at each threshold before the deadline, telling the hours as
+    they are; once the 72 hours have passed, one "term passed" message instead (and no more reminders)."""
     now = now or timezone.now()
     sent = 0
     open_reviews = BreachAssessment.objects.ap_decision_open().select_related("incident__school__board")
     for assessment in open_reviews:
-        hours = _latest_threshold(assessment.discovered_at, settings.MELDPUNT_BREACH_REMINDER_HOURS, now)
-        if hours is None:
+        incident = assessment.incident
+        if now >= assessment.deadline:
+            with transaction.atomic():
+                sent += len(notify("breach_overdue", incident=incident, dedupe=BREACH_OVERDUE_DEDUPE))
             continue
+        threshold = _latest_threshold(assessment.discovered_at, settings.MELDPUNT_BREACH_REMINDER_HOURS, now)
+        if threshold is None:
+            continue
+        elapsed = int((now - assessment.discovered_at) // timezone.timedelta(hours=1))
         with transaction.atomic():
-            sent += len(notify("breach_deadline", incident=assessment.incident, dedupe=f"{hours}h", hours=hours))
+            sent += len(notify("breach_deadline", incident=incident, dedupe=f"{threshold}h", hours=elapsed,
+                               left=timeuntil(assessment.deadline, now)))
     return sent
 
 

@@ -45,7 +45,7 @@ BREACH_COLUMNS = [
     Column(_("Discovered at"), lambda a: a.discovered_at),
     Column(_("Deadline"), lambda a: a.deadline),
     Column(_("Status"), lambda a: a.status),
-    Column(_("Risk"), lambda a: a.get_risk_display()),
+    Column(_("Conclusion"), lambda a: a.get_risk_display()),
     Column(_("Reasoning"), lambda a: a.risk_reasoning),
     Column(_("Which personal data"), lambda a: a.data_description),
     Column(_("Whose data"), lambda a: a.data_subjects),

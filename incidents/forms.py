@@ -87,6 +87,10 @@ class TriageForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["severity"].required = True
+        if self.instance.privacy_flag:  # a flagged case has the FG's review (services.incident_triage)
+            self.fields["privacy_flag"].help_text = _(
+                "The privacy officer (FG) reviews this case. Only the FG concludes the review, also when it is no data breach."
+            )
 
 
 class FactsForm(forms.ModelForm):
@@ -493,7 +497,7 @@ class BreachFilterForm(FilterForm):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[
         ("", _("All")), ("open", _("Decision open")), ("overdue", _("Overdue")), ("decided", _("Decided")),
     ])
-    risk = forms.ChoiceField(label=_("Risk"), required=False)
+    risk = forms.ChoiceField(label=_("Conclusion"), required=False)
     school = forms.ModelChoiceField(label=_("School"), required=False, queryset=School.objects.none())
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
 

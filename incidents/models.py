@@ -532,9 +532,16 @@ class Assignment(IncidentRecord):
 
 
 class BreachRisk(models.TextChoices):
+    """The FG's conclusion: not a data breach after all, or a breach with no risk, a risk or a high risk."""
+
+    NO_BREACH = "no_breach", _("No data breach")
     NONE = "none", _("No risk")
     RISK = "risk", _("Risk")
     HIGH = "high", _("High risk")
+
+
+# Conclusions after which the breach is reported to the Autoriteit Persoonsgegevens.
+BREACH_REPORTABLE = (BreachRisk.RISK, BreachRisk.HIGH)
 
 
 BREACH_DEADLINE = timezone.timedelta(hours=72)
@@ -545,7 +552,7 @@ class BreachAssessmentQuerySet(models.QuerySet):
         """Breaches whose 72-hour question (must the AP be told?) is not settled yet."""
         return self.filter(
             models.Q(decided_at__isnull=True)
-            | models.Q(risk__in=[BreachRisk.RISK, BreachRisk.HIGH], ap_notified_at__isnull=True)
+            | models.Q(risk__in=BREACH_REPORTABLE, ap_notified_at__isnull=True)
         )
 
     def overdue(self, now=None):
@@ -559,7 +566,8 @@ class BreachAssessment(models.Model):
     discovered_at = models.DateTimeField(_("discovered at"))
     data_description = models.TextField(_("which personal data"), blank=True)
     data_subjects = models.TextField(_("whose data (data subjects)"), blank=True)
-    risk = models.CharField(_("risk for the data subjects"), max_length=8, choices=BreachRisk.choices, blank=True)
+    risk = models.CharField(_("conclusion"), max_length=16, choices=BreachRisk.choices, blank=True,
+                            help_text=_("Is it a data breach, and if so, how great is the risk for the data subjects?"))
     risk_reasoning = models.TextField(_("reasoning"), blank=True)
     ap_notified_at = models.DateTimeField(_("reported to the Autoriteit Persoonsgegevens at"), null=True, blank=True)
     ap_reference = models.CharField(_("AP reference"), max_length=100, blank=True)
@@ -590,7 +598,7 @@ class BreachAssessment(models.Model):
 
     @property
     def ap_decision_open(self):
-        return self.decided_at is None or (self.risk in (BreachRisk.RISK, BreachRisk.HIGH) and self.ap_notified_at is None)
+        return self.decided_at is None or (self.risk in BREACH_REPORTABLE and self.ap_notified_at is None)
 
     @property
     def is_overdue(self):
@@ -600,7 +608,7 @@ class BreachAssessment(models.Model):
     def status(self):
         if self.decided_at is None:
             return _("To be assessed")
-        if self.risk in (BreachRisk.RISK, BreachRisk.HIGH) and self.ap_notified_at is None:
+        if self.risk in BREACH_REPORTABLE and self.ap_notified_at is None:
             return _("To be reported to the AP")
         if self.risk == BreachRisk.HIGH and self.subjects_informed_at is None:
             return _("Data subjects to be informed")

@@ -8,6 +8,7 @@ aftercare_arranged    confidential counsellors asked + mentors     002 step 3a: 
 communication_started communications officers                      002 step 6: consult communications
 staff_perpetrator     school leaders (LVI reminder)                000 Sancties 2: report to the LVI
 breach_deadline       FG + school leaders                          AVG art. 33: 72 hours
+breach_overdue        FG + school leaders, once                    AVG art. 33: the 72 hours have passed
 takedown_watch        school leaders                               002 step 4: be alert in the hours after
 step_stalled          school leaders                               a case should not sit still
 sanction_proposed     board members                                004 rule 12: removal/dismissal by the board
@@ -56,6 +57,14 @@ def privacy_officers(school, incident=None):
     return _members(school, Role.PRIVACY_OFFICER)
 
 
+def privacy_officer_names(school):
+    """The FG(s) of the school's board by name, for messages that send someone to them."""
+    from django.utils.text import get_text_list
+
+    names = [str(user) for user in privacy_officers(school)]
+    return get_text_list(names, str(_("and"))) if names else str(_("the board's privacy officer"))
+
+
 def board_members(school, incident=None):
     return _members(school, Role.BOARD)
 
@@ -87,12 +96,18 @@ def communications_officers(school, incident):
     return officers if officers.exists() else _members(school, Role.COMMUNICATIONS)
 
 
+# A breach's "the 72 hours have passed" message goes to each recipient once, whoever sends it first.
+BREACH_OVERDUE_DEDUPE = "overdue"
+
+
 @dataclass(frozen=True)
 class Rule:
     event: str
     recipients: Callable
     subject: str
     body: str
+    # Links the FG to the breach review page, everyone else to the review as the case page shows it.
+    links_to_breach_review: bool = False
 
 
 RULES = [
@@ -101,7 +116,7 @@ RULES = [
          _("A staff member filed a new report at %(school)s. Judge its severity and start the protocol.")),
     Rule("privacy_reported", privacy_officers,
          _("Privacy incident %(ref)s (%(school)s): 72-hour clock running"),
-         _("A report at %(school)s concerns personal data. Assess whether it is a data breach that must be reported to the Autoriteit Persoonsgegevens within 72 hours of discovery (deadline %(deadline)s).")),
+         _("A report at %(school)s concerns personal data. Assess whether it is a data breach that must be reported to the Autoriteit Persoonsgegevens within 72 hours of discovery (deadline %(deadline)s)."), links_to_breach_review=True),
     Rule("offence_suspected", board_members,
          _("Possible criminal offence in case %(ref)s (%(school)s)"),
          _("The school leader judged case %(ref)s to be %(decision)s. Your protocol may require a police report or police contact.")),
@@ -116,7 +131,13 @@ RULES = [
          _("A staff member is linked as perpetrator in case %(ref)s. If the conduct is judged cross-the-line, tell the staff member and then report it by phone to the Landelijke Vertrouwensinspecteur (protocol 000).")),
     Rule("breach_deadline", breach_watchers,
          _("Data breach %(ref)s: %(hours)s hours since discovery"),
-         _("The decision whether to report case %(ref)s to the Autoriteit Persoonsgegevens is still open. Deadline: %(deadline)s.")),
+         _("The decision whether to report case %(ref)s to the Autoriteit Persoonsgegevens is still open. The 72 hours end on %(deadline)s, in %(left)s."),
+         links_to_breach_review=True),
+    # Also the FG's first message about a breach that was reported or flagged only after its 72 hours had passed.
+    Rule("breach_overdue", breach_watchers,
+         _("Data breach %(ref)s: the 72-hour term has passed"),
+         _("Case %(ref)s at %(school)s concerns personal data. It was discovered on %(discovered)s; the 72 hours for reporting a data breach to the Autoriteit Persoonsgegevens ended on %(deadline)s, and neither a report to the AP nor the decision that none is needed has been recorded. Assess it now: if it must be reported, report it without further delay and record the reasons for the delay (AVG art. 33(1))."),
+         links_to_breach_review=True),
     Rule("takedown_watch", school_leaders,
          _("Harmful post in case %(ref)s not yet removed"),
          _("A harmful post logged in case %(ref)s (%(platform)s) has not been removed yet. Check it again and watch for new postings.")),
@@ -151,6 +172,7 @@ def notify(event, *, incident=None, school=None, url=None, dedupe=None, **contex
             "category": incident.get_category_display(),
             "decision": incident.get_decision_display().lower() if incident.decision else "",
             "deadline": formats.date_format(timezone.localtime(breach.deadline), "DATETIME_FORMAT") if breach else "",
+            "discovered": formats.date_format(timezone.localtime(breach.discovered_at), "DATETIME_FORMAT") if breach else "",
             **context,
         })
         url = url or reverse("incidents:detail", args=[incident.pk])
@@ -165,15 +187,27 @@ def notify(event, *, incident=None, school=None, url=None, dedupe=None, **contex
                 _members(school, role, board_level=role not in ("school_leader", "staff")) for role in roles
             ])
         subject, body = str(rule.subject) % values, str(rule.body) % values
-        if dedupe is None:
-            created += notifications_create(recipients=recipients, kind=event, incident=incident, subject=subject,
-                                            body=body, url=url or "")
-            continue
-        for user in recipients:
-            row = notification_create(
-                recipient=user, kind=event, incident=incident, subject=subject, body=body, url=url or "",
-                dedupe_key=f"{event}:{subject_key}:{dedupe}:{user.pk}",
-            )
-            if row is not None:
-                created.append(row.pk)
+        for group, link in _linked_groups(rule, recipients, school, incident, url or ""):
+            if dedupe is None:
+                created += notifications_create(recipients=group, kind=event, incident=incident, subject=subject,
+                                                body=body, url=link)
+                continue
+            for user in group:
+                row = notification_create(
+                    recipient=user, kind=event, incident=incident, subject=subject, body=body, url=link,
+                    dedupe_key=f"{event}:{subject_key}:{dedupe}:{user.pk}",
+                )
+                if row is not None:
+                    created.append(row.pk)
     return created
+
+
+def _linked_groups(rule, recipients, school, incident, url):
+    """The recipients in groups that get the same link: (users, url) pairs."""
+    if not rule.links_to_breach_review:
+        return [(recipients, url)]
+    officers = privacy_officers(school).values("pk")
+    return [
+        (recipients.filter(pk__in=officers), reverse("incidents:breach_detail", args=[incident.pk])),
+        (recipients.exclude(pk__in=officers), reverse("incidents:detail", args=[incident.pk]) + "#breach-review"),
+    ]

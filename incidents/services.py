@@ -90,13 +90,19 @@ def incident_report(*, school, reporter, platform, category, description, privac
 
 
 def _breach_review_open(incident):
-    """A privacy incident opens the FG's review and starts the 72-hour clock from discovery."""
+    """A privacy incident opens the FG's review and starts the 72-hour clock from discovery. When the 72 hours
+    have already passed, the FG's first message says so (and is the one "term passed" message of the case)."""
+    from .notifications import BREACH_OVERDUE_DEDUPE
+
     assessment, created = BreachAssessment.objects.get_or_create(
         incident=incident, defaults={"discovered_at": incident.discovered_at}
     )
     if created:
         incident.breach_assessment = assessment
-        notify("privacy_reported", incident=incident)
+        if assessment.is_overdue:
+            notify("breach_overdue", incident=incident, dedupe=BREACH_OVERDUE_DEDUPE)
+        else:
+            notify("privacy_reported", incident=incident)
     return assessment
 
 
@@ -111,10 +117,9 @@ def incident_available_transitions(*, incident, user, missing=None):
         if incident.state != source:
             continue
         meta = getattr(incident, name)._django_fsm.get_transition(source)
-        blocked_by = []
-        if meta.conditions:
-            missing = workflow.missing_work(incident) if missing is None else missing
-            blocked_by = missing
+        if meta.conditions and missing is None:
+            missing = workflow.missing_work(incident)
+        blocked_by = workflow.transition_blockers(incident, name, missing=missing)
         options.append((name, workflow.TRANSITION_LABELS[name], bool(meta.custom.get("needs_reason")), blocked_by))
     return options
 
@@ -138,7 +143,7 @@ def incident_advance(*, incident, transition, actor, note=""):
         meta = method._django_fsm.get_transition(locked.state)
         if meta.custom.get("needs_reason") and not note:
             raise ValidationError({"note": _("Give the reason for this step change.")})
-        missing = workflow.missing_work(locked) if meta.conditions else []
+        missing = workflow.transition_blockers(locked, transition)
         if missing:
             raise ValidationError(missing)
         source = locked.state
@@ -170,10 +175,22 @@ def _update_fields(*, incident, actor, reason, only_in_state=None, refusal="", *
 
 
 def incident_triage(*, incident, actor, severity, category, privacy_flag):
-    """Step 1: the school leader judges the severity (and may correct the category or privacy flag)."""
+    """Step 1: the school leader judges the severity (and may correct the category or privacy flag).
+
+    A privacy flag that opened the FG's review stays: the review is the FG's, and only the FG concludes it
+    (also as "no data breach"). Clearing the flag would take the case away from the FG."""
+    privacy_flag = privacy_flag or category == "data_breach"
     with transaction.atomic():
+        _require(actor, "incidents.manage_incident", _lock(incident))  # the flag is judged against the review as it is now
+        if not privacy_flag and BreachAssessment.objects.filter(incident_id=incident.pk).exists():
+            from .notifications import privacy_officer_names
+
+            raise ValidationError({"privacy_flag": _(
+                "The privacy officer (FG) — %(names)s — reviews this case as a possible data breach, so it stays a "
+                "privacy incident. If it is no data breach, ask the FG to conclude the review that way."
+            ) % {"names": privacy_officer_names(incident.school)}})
         updated = _update_fields(incident=incident, actor=actor, reason="triage", severity=severity, category=category,
-                                 privacy_flag=privacy_flag or category == "data_breach")
+                                 privacy_flag=privacy_flag)
         if updated.privacy_flag:
             _breach_review_open(updated)
     return updated
@@ -289,14 +306,14 @@ def incident_view_logged(*, incident, actor):
 def breach_assess(*, incident, actor, risk, risk_reasoning, data_description="", data_subjects="",
                   ap_notified_at=None, ap_reference="", subjects_informed_at=None, subjects_informed_how=""):
     """The FG's decision on a privacy incident: the risk, and the reports to the AP and the data subjects."""
-    from .models import BreachRisk
+    from .models import BREACH_REPORTABLE
 
     errors = {}
     if not risk:
         errors["risk"] = _("Choose the risk for the data subjects.")
     if not (risk_reasoning or "").strip():
         errors["risk_reasoning"] = _("Explain how you reached this assessment.")
-    if risk == BreachRisk.NONE and (ap_notified_at or ap_reference):
+    if risk and risk not in BREACH_REPORTABLE and (ap_notified_at or ap_reference):
         errors["ap_notified_at"] = _("Without risk the breach is not reported to the AP; clear the AP fields or change the risk.")
     if ap_notified_at and not ap_reference.strip():
         errors["ap_reference"] = _("Enter the reference the AP gave to the report.")
@@ -317,8 +334,8 @@ def breach_assess(*, incident, actor, risk, risk_reasoning, data_description="",
         assessment.risk_reasoning = risk_reasoning
         assessment.data_description = data_description
         assessment.data_subjects = data_subjects
-        assessment.ap_notified_at = ap_notified_at if risk != BreachRisk.NONE else None
-        assessment.ap_reference = ap_reference if risk != BreachRisk.NONE else ""
+        assessment.ap_notified_at = ap_notified_at if risk in BREACH_REPORTABLE else None
+        assessment.ap_reference = ap_reference if risk in BREACH_REPORTABLE else ""
         assessment.subjects_informed_at = subjects_informed_at
         assessment.subjects_informed_how = subjects_informed_how
         assessment.decided_by = actor

@@ -10,8 +10,8 @@ from portal.models import Person, PersonKind
 
 from . import services
 from .models import (
-    Action, ActionKind, Evaluation, InformedParty, Involvement, InvolvementRole, PoliceReport,
-    Takedown, TakedownOutcome, Waiver,
+    Action, ActionKind, BreachAssessment, BreachRisk, Evaluation, InformedParty, Involvement, InvolvementRole,
+    PoliceReport, Takedown, TakedownOutcome, Waiver,
 )
 from .workflow import STEPS, State, WaivableItem
 
@@ -74,6 +74,21 @@ def do_step_work(incident, actor):
         _add(incident, actor, Waiver(item=WaivableItem.MESSAGES, reason="Geen communicatie buiten de betrokkenen nodig."))
     elif state == State.EVALUATING:
         _add(incident, actor, Evaluation(protocol_worked="yes", measures_worked="De maatregelen werkten."))
+        conclude_breach_review(incident)
+
+
+def conclude_breach_review(incident):
+    """The board's FG concludes an open data-breach review: a case is not closed before (only the FG may)."""
+    from .notifications import privacy_officers
+
+    review = BreachAssessment.objects.filter(incident=incident).first()
+    if review is None or not review.ap_decision_open:
+        return
+    officer = privacy_officers(incident.school).first()
+    if officer is None:
+        raise ValueError(f"{incident.reference} has an open data-breach review and its board has no privacy officer (FG).")
+    services.breach_assess(incident=incident, actor=officer, risk=BreachRisk.NONE,
+                           risk_reasoning="Beperkte kring ontvangers; geen risico voor de betrokkenen.")
 
 
 NEXT = {
@@ -86,6 +101,7 @@ NEXT = {
 def walk_to(incident, target, actor):
     """Advance ``incident`` step by step until it reaches ``target`` (a state of the main line, or dismissed)."""
     if target == State.DISMISSED:
+        conclude_breach_review(incident)
         return services.incident_advance(incident=incident, transition="dismiss", actor=actor, note="Geen incident.")
     order = STEPS + [State.CLOSED]
     while order.index(incident.state) < order.index(target):

@@ -152,7 +152,42 @@ def missing_work(incident):
     elif state == State.EVALUATING:
         if not _has(incident, "evaluations"):
             missing.append(_("Record the evaluation: did the protocol and the measures work?"))
+        missing.extend(closing_blockers(incident))
     return missing
+
+
+# The step changes that end a case; what keeps a case open (closing_blockers) blocks each of them.
+ENDING_TRANSITIONS = frozenset(name for name, _source, target in TRANSITIONS if target not in OPEN_STATES)
+
+
+def closing_blockers(incident):
+    """What keeps the case open whatever its step: a data-breach review the FG has not concluded. Only the FG
+    concludes it (also as "no data breach"), so the message names them."""
+    if not incident.privacy_flag:  # every case with a review is flagged (services.incident_triage keeps it so)
+        return []
+    from .models import BreachAssessment
+    from .notifications import privacy_officer_names
+
+    if not BreachAssessment.objects.filter(incident_id=incident.pk).ap_decision_open().exists():
+        return []
+    return [_("The privacy officer (FG) — %(names)s — has not concluded the data-breach review yet. Only the FG "
+              "concludes it (also when it is no data breach); until then the case cannot be closed.")
+            % {"names": privacy_officer_names(incident.school)}]
+
+
+def transition_blockers(incident, name, missing=None):
+    """What blocks step change ``name`` now: the current step's missing work for a step that needs it done,
+    and what keeps the case open for a change that ends it. ``missing`` is ``missing_work(incident)`` when
+    the caller already has it."""
+    from .models import Incident
+
+    method = getattr(Incident, name)
+    meta = method._django_fsm.get_transition(incident.state)
+    if meta is not None and meta.conditions:
+        return missing_work(incident) if missing is None else missing
+    if name in ENDING_TRANSITIONS:
+        return closing_blockers(incident)
+    return []
 
 
 def step_done(incident):

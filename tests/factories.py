@@ -75,6 +75,11 @@ def _leader_of(school):
     return membership.user if membership else member(Role.SCHOOL_LEADER, school=school)
 
 
+def _privacy_officer_of(school):
+    membership = Membership.objects.filter(board=school.board, school=None, role=Role.PRIVACY_OFFICER).first()
+    return membership.user if membership else member(Role.PRIVACY_OFFICER, board=school.board)
+
+
 class IncidentFactory(factory.django.DjangoModelFactory):
     """Reported through the service; a trait walks it on to that step with the school leader's work."""
 
@@ -104,6 +109,8 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *, target=State.REPORTED, **kwargs):
         kwargs.setdefault("discovered_at", timezone.now())
         incident = services.incident_report(**kwargs)
+        if incident.privacy_flag and target in (State.CLOSED, State.DISMISSED):
+            _privacy_officer_of(incident.school)  # who concludes the review before the case may end
         if target != State.REPORTED:
             incident = walk_to(incident, target, _leader_of(incident.school))
             incident.refresh_from_db()
