@@ -2,7 +2,8 @@
 
 Boards that adopted a protocol profile got `edu_accounts` next to the default `education_accounts`.
 Every answer (grants, refusals, withdrawals) of `edu_accounts` moves to `education_accounts`, and so do
-the history rows of the purpose itself; a history row on the kept purpose records the merge. A board
+the history rows of the purpose itself; a history row on the kept purpose records the merge. As with
+any later answer, the newest answer of the two counts for a person from then on. A board
 that only has `edu_accounts` keeps it under the code `education_accounts`.
 
 Not reversible: after the merge the answers of the two purposes are one history, and the current answer

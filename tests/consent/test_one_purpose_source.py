@@ -90,6 +90,7 @@ def test_reading_consent_pages_creates_nothing(client, dutch):
     pupil = pupil_with_guardian(school)
     assert selectors.consent_purposes(board=board) == []
     client.force_login(leader)
+    assert "nog geen toestemmingsdoelen" in client.get(reverse("consent:check", args=[school.pk])).content.decode()
     for url in [reverse("consent:index"), reverse("consent:check", args=[school.pk]),
                 reverse("consent:overview", args=[school.pk]), reverse("consent:people", args=[school.pk]),
                 reverse("consent:person", args=[pupil.pk])]:
