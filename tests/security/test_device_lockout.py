@@ -100,3 +100,9 @@ def test_a_device_cookie_is_bound_to_the_account_and_cannot_be_forged(dutch, sch
     assert sign_in(forged, leader_account.email, PASSWORD).status_code == 429
     # A browser in which both accounts signed in is known for each.
     assert sign_in(leaders, leader_account.email, PASSWORD).status_code == 302
+
+
+def test_a_whole_school_signs_in_behind_one_address_in_the_morning(school):
+    teachers = [member(Role.STAFF, school=school) for _ in range(35)]
+    for teacher in teachers:
+        assert sign_in(browser(), teacher.email, PASSWORD).status_code == 302, teacher.email
