@@ -14,7 +14,7 @@ from portal.protocols import board_adopt_protocol
 from sanctions import services
 from sanctions.models import Measure, Sanction
 from sanctions.selectors import measures_for
-from tests.exports.support import body, csv_rows, flat, pdf_pages
+from tests.exports.support import csv_rows, flat, pdf_pages
 from tests.factories import IncidentFactory, member
 
 pytestmark = pytest.mark.django_db
