@@ -86,7 +86,8 @@ def seed(n_incidents, n_dossier):
     ])
     warning = measures_for(person=pupil).get(code="warning")
     Sanction.objects.bulk_create([
-        Sanction(person=pupil, school=school, incident=i, measure=warning, decision="Schriftelijke waarschuwing.",
+        Sanction(person=pupil, school=school, incident=i, measure=warning, measure_label=warning.label,
+                 guardians_first=True, decision="Schriftelijke waarschuwing.",
                  reasoning="Herhaald gedrag.", status=SanctionStatus.DECIDED, proposed_by=leader, decided_by=leader,
                  decided_at=now, guardians_contacted_at=now, guardians_contacted_how="Telefonisch")
         for i in dossier_cases[: n_dossier // 2]

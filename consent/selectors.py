@@ -162,15 +162,10 @@ def consent_status_for(*, person, purpose, on_date=None):
 # Purposes ---------------------------------------------------------------------------------------------
 
 def consent_purposes(*, board, include_inactive=False):
-    """The board's purposes in their order; the defaults are created the first time a board has none."""
-    from .services import consent_purposes_ensure_defaults
-
+    """The board's purposes in their order. A read: a board without purposes gets them from the board's
+    administrator (the defaults) or from the protocol it adopts, never from looking."""
     qs = ConsentPurpose.objects.filter(board=board)
-    purposes = list(qs if include_inactive else qs.filter(active=True))
-    if not purposes and not qs.exists():
-        consent_purposes_ensure_defaults(board=board)
-        purposes = list(qs if include_inactive else qs.filter(active=True))
-    return purposes
+    return list(qs if include_inactive else qs.filter(active=True))
 
 
 # Scope ------------------------------------------------------------------------------------------------

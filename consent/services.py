@@ -22,17 +22,24 @@ from .models import (
     private_storage,
 )
 
-# The four purposes every board starts with (002 §9 A5–A6, 001, 000 A5); a board may change or add to them.
-DEFAULT_PURPOSES = [
-    ("social_media", gettext_lazy("Photo, film and audio on the school's social media"),
-     gettext_lazy("Recordings of school-related situations in which the person can be seen or heard, on the social-media accounts of the school.")),
-    ("website", gettext_lazy("Photo, film and audio on the school website"),
-     gettext_lazy("Recordings of school-related situations in which the person can be seen or heard, on the website of the school.")),
-    ("newsletter", gettext_lazy("Photo, film and audio in the newsletter"),
-     gettext_lazy("Recordings of school-related situations in which the person can be seen or heard, in the newsletter to parents.")),
-    ("education_accounts", gettext_lazy("Creating social-media accounts for educational use"),
-     gettext_lazy("The school creates a social-media account for the pupil for lessons, for example in media literacy.")),
-]
+# Every purpose the portal ships, by code: the one place where a purpose's wording is defined. The
+# protocol profiles name the ones they ask for by code; a board may change or add to them.
+PURPOSES = {
+    "social_media": (gettext_lazy("Photo, film and audio on the school's social media"),
+                     gettext_lazy("Recordings of school-related situations in which the person can be seen or heard, on the social-media accounts of the school.")),
+    "website": (gettext_lazy("Photo, film and audio on the school website"),
+                gettext_lazy("Recordings of school-related situations in which the person can be seen or heard, on the website of the school.")),
+    "newsletter": (gettext_lazy("Photo, film and audio in the newsletter"),
+                   gettext_lazy("Recordings of school-related situations in which the person can be seen or heard, in the newsletter to parents.")),
+    "education_accounts": (gettext_lazy("Creating social-media accounts for educational use"),
+                           gettext_lazy("The school creates a social-media account for the pupil for lessons, for example in media literacy.")),
+    "personal_social_media": (gettext_lazy("Photo, film and audio on staff members' personal social media"),
+                              gettext_lazy("Only school-related situations (protocol 000, A5).")),
+}
+
+# The four purposes every board starts with (002 §9 A5–A6, 001, 000 A5).
+DEFAULT_PURPOSE_CODES = ["social_media", "website", "newsletter", "education_accounts"]
+DEFAULT_PURPOSES = [(code, *PURPOSES[code]) for code in DEFAULT_PURPOSE_CODES]
 
 # How far back the daily check looks for sixteenth birthdays, so a day the scheduler was down is caught up.
 TURNING_16_LOOK_BACK_DAYS = 7
@@ -45,17 +52,27 @@ def _require_manager(actor, school):
 
 # Purposes ---------------------------------------------------------------------------------------------
 
-def consent_purposes_ensure_defaults(*, board):
-    """Create the default purposes the board does not have yet (by code). Returns the ones created."""
+def consent_purposes_install(*, board, codes):
+    """Create the purposes of ``codes`` (keys of PURPOSES) the board does not have yet, in the interface
+    language; a purpose the board has, changed or deactivated, is left as it is. Returns the ones created."""
     created = []
+    existing = set(ConsentPurpose.objects.filter(board=board).values_list("code", flat=True))
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-        for ordering, (code, label, help_text) in enumerate(DEFAULT_PURPOSES, start=1):
+        for ordering, code in enumerate(codes, start=1):
+            if code in existing:
+                continue
+            label, help_text = PURPOSES[code]
             purpose, was_created = ConsentPurpose.objects.get_or_create(
                 board=board, code=code, defaults={"label": str(label), "help_text": str(help_text), "ordering": ordering * 10},
             )
             if was_created:
                 created.append(purpose)
     return created
+
+
+def consent_purposes_ensure_defaults(*, board):
+    """Create the default purposes the board does not have yet (by code). Returns the ones created."""
+    return consent_purposes_install(board=board, codes=DEFAULT_PURPOSE_CODES)
 
 
 def consent_purpose_save(*, board, actor, purpose=None, code="", label, help_text="", ordering=0, active=True):

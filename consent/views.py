@@ -81,7 +81,7 @@ def check(request, school_id):
         # Teachers get only whether a pupil may be shown; the reason stays with the leaders and administrators.
         rows = [(r.person, r.status.may_post, r.status if show_reasons else None) for r in results]
     return render(request, "consent/check.html", {
-        "school": school, "form": form, "rows": rows, "show_reasons": show_reasons,
+        "school": school, "form": form, "rows": rows, "show_reasons": show_reasons, "no_purposes": not purposes,
         "blocked": sum(1 for _p, may, _s in rows or [] if not may),
         "can_manage": has_perm("consent.manage_school", request.user, school),
     }, status=400 if form.errors else 200)

@@ -296,7 +296,7 @@ def incident_records(*, incident):
         "evaluations": list(Evaluation.objects.filter(incident=incident).select_related("created_by")),
         "assignments": list(Assignment.objects.filter(incident=incident).select_related("user", "created_by")),
         "transitions": list(Transition.objects.filter(incident=incident).select_related("actor")),
-        "sanctions": list(incident.sanctions.select_related("measure", "person", "proposed_by")),
+        "sanctions": list(incident.sanctions.select_related("person", "proposed_by")),
         "changes": list(
             incident.history.filter(history_change_reason__isnull=False)
             .exclude(history_change_reason="")

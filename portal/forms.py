@@ -1,5 +1,7 @@
 import html
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from axes.helpers import get_cool_off
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -8,7 +10,9 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from .security import login_attempts_left
 from .uploads import upload_check, upload_clean
 
 
@@ -231,3 +235,21 @@ def style_filter_widgets(form):
         else:
             css = "form-control"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form, which warns before the last attempt this browser has for the account."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as error:
+            if login_attempts_left(self.request) == 1:
+                minutes = int(get_cool_off(self.request).total_seconds() // 60)
+                warning = ngettext(
+                    "Careful: one more wrong password and signing in to this account from this browser is blocked "
+                    "for %(minutes)s minute.",
+                    "Careful: one more wrong password and signing in to this account from this browser is blocked "
+                    "for %(minutes)s minutes.", minutes) % {"minutes": minutes}
+                raise ValidationError([*error.error_list, ValidationError(warning, code="last_attempt")]) from error
+            raise

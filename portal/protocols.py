@@ -58,14 +58,6 @@ CATALOGUE_001 = [
     ("staff", "dismissal", "Ontslag", True, False, False),
 ]
 
-PURPOSE_SOCIAL = ("social_media", "Foto's, film en geluid op sociale media van de school",
-                  "Beeld- en geluidsopnamen van schoolsituaties waarop de leerling te zien of te horen is.")
-PURPOSE_WEBSITE = ("website", "Foto's en film op de website van de school", "")
-PURPOSE_NEWSLETTER = ("newsletter", "Foto's in de nieuwsbrief", "")
-PURPOSE_ACCOUNTS = ("edu_accounts", "Sociale-media-accounts voor onderwijsdoeleinden", "Aanmaken van accounts voor gebruik in de les.")
-PURPOSE_PERSONAL = ("personal_social_media", "Foto's, film en geluid op persoonlijke sociale media van medewerkers",
-                    "Alleen schoolgerelateerde situaties (protocol 000, A5).")
-
 PROFILES = [
     {
         "code": "vario-000", "name": "VariO — Protocol Social Media en Internet",
@@ -78,7 +70,7 @@ PROFILES = [
         "review_months": None, "step_labels": STEP_LABELS_002,
         "step_help": {"assessing": "Bij een mogelijk strafbaar feit doen de scholen altijd aangifte bij de politie (Sancties 6)."},
         "extra_actions": [], "notification_roles": {},
-        "consent_purposes": [PURPOSE_SOCIAL, PURPOSE_PERSONAL, PURPOSE_WEBSITE, PURPOSE_ACCOUNTS],
+        "consent_purposes": ["social_media", "personal_social_media", "website", "education_accounts"],
         "sanction_catalogue": CATALOGUE_000,
     },
     {
@@ -91,7 +83,7 @@ PROFILES = [
         "step_help": {"evaluating": "Het protocol werkt als er geen klachten over social media zijn: leg vast of dat zo is."},
         "extra_actions": [],
         "notification_roles": {"incident_reported": ["school_leader", "counsellor"]},
-        "consent_purposes": [PURPOSE_SOCIAL, PURPOSE_WEBSITE, PURPOSE_NEWSLETTER],
+        "consent_purposes": ["social_media", "website", "newsletter"],
         "sanction_catalogue": CATALOGUE_001,
     },
     {
@@ -102,7 +94,7 @@ PROFILES = [
         "guardians_before_pupil_measure": False, "guardian_dossier": False, "consent_at_enrolment": False,
         "review_months": None, "step_labels": STEP_LABELS_002, "step_help": {}, "extra_actions": [],
         "notification_roles": {},
-        "consent_purposes": [PURPOSE_SOCIAL, PURPOSE_WEBSITE, PURPOSE_NEWSLETTER, PURPOSE_ACCOUNTS],
+        "consent_purposes": ["social_media", "website", "newsletter", "education_accounts"],
         "sanction_catalogue": CATALOGUE_002,
     },
     {
@@ -114,7 +106,7 @@ PROFILES = [
         "review_months": None, "step_labels": STEP_LABELS_002,
         "step_help": {"communicating": "Negatieve berichten over de school worden eerst intern besproken."},
         "extra_actions": [], "notification_roles": {},
-        "consent_purposes": [PURPOSE_SOCIAL, PURPOSE_WEBSITE],
+        "consent_purposes": ["social_media", "website"],
         "sanction_catalogue": CATALOGUE_003,
     },
     {
@@ -131,7 +123,7 @@ PROFILES = [
             "label": "Eerst besproken met de betrokkene: door de direct leidinggevende (medewerker) of de mentor (leerling) (regel 11)",
         }],
         "notification_roles": {"offence_suspected": ["board", "school_leader"]},
-        "consent_purposes": [PURPOSE_SOCIAL, PURPOSE_WEBSITE],
+        "consent_purposes": ["social_media", "website"],
         "sanction_catalogue": CATALOGUE_004,
     },
 ]
@@ -194,6 +186,7 @@ def profiles_install(ProtocolProfile):
 def board_adopt_protocol(*, board, profile, version, adopted_on=None, review_on=None, actor=None):
     """The board adopts (a new version of) a protocol: its sanction catalogue, consent purposes and
     police rule take effect at once; cases already running keep the version they started under."""
+    from consent.services import consent_purposes_install
     from sanctions.catalogue import install_catalogue
     from sanctions.models import Measure
 
@@ -213,17 +206,9 @@ def board_adopt_protocol(*, board, profile, version, adopted_on=None, review_on=
         dropped = [pk for pk, kind, code in Measure.objects.filter(board=board, active=True)
                    .values_list("pk", "subject_kind", "code") if (kind, code) not in wanted]
         Measure.objects.filter(pk__in=dropped).update(active=False)  # kept for the sanctions that used them
-        _ensure_consent_purposes(board, profile)
+        consent_purposes_install(board=board, codes=profile.consent_purposes)
         audit_record(actor=actor, action="protocol.adopt", obj=protocol, board=board, profile=profile.code, version=version)
     return protocol
-
-
-def _ensure_consent_purposes(board, profile):
-    from consent.models import ConsentPurpose
-
-    for ordering, (code, label, help_text) in enumerate(profile.consent_purposes, start=1):
-        ConsentPurpose.objects.get_or_create(board=board, code=code, defaults={"label": label, "help_text": help_text,
-                                                                              "ordering": ordering})
 
 
 def protocol_review_reminders(*, today=None, days_ahead=30):

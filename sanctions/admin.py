@@ -12,9 +12,9 @@ class MeasureAdmin(admin.ModelAdmin):
 
 @admin.register(Sanction)
 class SanctionAdmin(SimpleHistoryAdmin):
-    list_display = ["person", "measure", "status", "school", "proposed_at", "decided_at"]
+    list_display = ["person", "measure_label", "status", "school", "proposed_at", "decided_at"]
     list_filter = ["status", "school__board", "school"]
-    list_select_related = ["person", "measure", "school"]
+    list_select_related = ["person", "school"]
     search_fields = ["person__last_name", "person__first_name"]
     readonly_fields = ["status", "proposed_by", "proposed_at", "decided_by", "decided_at", "board_reason"]
     raw_id_fields = ["person", "incident"]

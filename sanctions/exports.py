@@ -61,7 +61,7 @@ SANCTION_COLUMNS = [
     Column(_("Kind"), lambda s: s.person.get_kind_display()),
     Column(_("Class"), lambda s: s.person.class_name),
     Column(_("School"), lambda s: s.school.name),
-    Column(_("Measure"), lambda s: s.measure.label),
+    Column(_("Measure"), lambda s: s.measure_label),
     Column(_("Status"), lambda s: s.state_label),
     Column(_("Case"), lambda s: s.incident.reference if s.incident else ""),
     Column(_("What is imposed"), lambda s: s.decision),

@@ -63,6 +63,11 @@ class Sanction(models.Model):
         "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="sanctions", verbose_name=_("incident"),
     )
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+", verbose_name=_("measure"))
+    # What the catalogue and the protocol said when the measure was proposed or imposed. A catalogue or
+    # protocol adopted later never changes how a sanction reads or which rules apply to it.
+    measure_label = models.CharField(_("measure as decided"), max_length=120)
+    board_decides = models.BooleanField(_("decided by the board"), default=False)
+    guardians_first = models.BooleanField(_("takes effect after contact with the guardians"), default=False)
     decision = models.TextField(_("decision"), help_text=_("What exactly is imposed."))
     reasoning = models.TextField(_("reasoning"))
     starts_on = models.DateField(_("takes effect on"), default=timezone.localdate)
@@ -94,14 +99,13 @@ class Sanction(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.measure} – {self.person}"
+        return f"{self.measure_label} – {self.person}"
 
     @property
     def needs_guardian_contact(self):
-        """Under protocols like 004 (rule 12) a pupil's measure waits for contact with the guardians."""
-        from portal.protocols import protocol_rules
-
-        return self.person.kind == "pupil" and protocol_rules(self.school.board).guardians_before_pupil_measure
+        """Under protocols like 004 (rule 12) a pupil's measure waits for contact with the guardians: the
+        rule of the protocol in force when the measure was proposed."""
+        return self.guardians_first
 
     @property
     def effective_from(self):

@@ -66,7 +66,7 @@ def sanction_get_visible(*, user, pk):
     _require_dossier_role(user)
     return get_object_or_404(
         Sanction.objects.filter(dossier_scope_q(user=user)).select_related(
-            "person", "school__board", "measure", "incident", "proposed_by", "decided_by", "guardians_contacted_by",
+            "person", "school__board", "incident", "proposed_by", "decided_by", "guardians_contacted_by",
         ),
         pk=pk,
     )
@@ -99,7 +99,7 @@ def measures_for(*, person):
 
 def prior_sanctions(*, person, exclude=None):
     """Earlier sanctions of the same person, shown when deciding (repeat behaviour)."""
-    qs = Sanction.objects.filter(person=person).select_related("person", "measure", "incident", "school__board").order_by("-proposed_at")
+    qs = Sanction.objects.filter(person=person).select_related("person", "incident", "school__board").order_by("-proposed_at")
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs
@@ -117,9 +117,9 @@ def dossier_entries(*, person):
     correspondence and LVI reports. A fixed number of queries, whatever the size of the dossier."""
     involvements = Involvement.objects.filter(person=person).select_related("incident__school")
     sanctions = Sanction.objects.filter(person=person).select_related(
-        "person", "measure", "incident", "proposed_by", "decided_by", "school__board"
+        "person", "incident", "proposed_by", "decided_by", "school__board"
     )
-    letters = Correspondence.objects.filter(person=person).select_related("uploaded_by", "sanction__measure")
+    letters = Correspondence.objects.filter(person=person).select_related("uploaded_by", "sanction")
     lvi = LviReport.objects.filter(person=person).select_related("staff_told_by", "reported_by", "incident")
     entries = [DossierEntry(i.incident.reported_at, "incident", i) for i in involvements]
     entries += [DossierEntry(s.decided_at or s.proposed_at, "sanction", s) for s in sanctions]
@@ -164,7 +164,7 @@ def offences_without_police_contact(*, user):
 def sanction_list_visible_to(*, user, filters=None):
     _require_dossier_role(user)
     qs = Sanction.objects.filter(dossier_scope_q(user=user)).select_related(
-        "person", "school__board", "measure", "incident", "proposed_by", "decided_by"
+        "person", "school__board", "incident", "proposed_by", "decided_by"
     )
     filters = filters or {}
     if filters.get("status"):

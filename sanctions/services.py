@@ -79,7 +79,8 @@ def sanction_impose(*, person, actor, measure, decision, reasoning, incident=Non
     by_board = measure.needs_board_decision
     with transaction.atomic():
         sanction = Sanction.objects.create(
-            person=person, school=person.school, incident=incident, measure=measure, decision=decision,
+            person=person, school=person.school, incident=incident, measure=measure, measure_label=measure.label,
+            board_decides=by_board, guardians_first=_guardians_first(person), decision=decision,
             reasoning=reasoning, starts_on=starts_on, ends_on=ends_on if measure.needs_end_date else None,
             days=days if measure.needs_days else None,
             status=SanctionStatus.PROPOSED if by_board else SanctionStatus.DECIDED,
@@ -98,6 +99,13 @@ def sanction_impose(*, person, actor, measure, decision, reasoning, incident=Non
     return sanction
 
 
+def _guardians_first(person):
+    """Whether the protocol in force makes this person's measure wait for contact with the guardians."""
+    from portal.protocols import protocol_rules
+
+    return person.kind == "pupil" and protocol_rules(person.school.board).guardians_before_pupil_measure
+
+
 def _url(sanction):
     from django.urls import reverse
 
@@ -111,7 +119,7 @@ def sanction_decide(*, sanction, actor, approve, reason):
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the board's reason.")})
     with transaction.atomic():
-        locked = Sanction.objects.select_for_update().select_related("measure", "school").get(pk=sanction.pk)
+        locked = Sanction.objects.select_for_update().select_related("school").get(pk=sanction.pk)
         if locked.status != SanctionStatus.PROPOSED:
             raise ValidationError(_("This proposal has already been decided."))
         if locked.proposed_by_id == actor.pk:
@@ -122,7 +130,7 @@ def sanction_decide(*, sanction, actor, approve, reason):
         locked.board_reason = reason
         locked.save()
         notify("sanction_decided", school=locked.school, url=_url(locked), dedupe=f"sanction{locked.pk}",
-               measure=locked.measure.label, outcome=_("approved") if approve else _("rejected"))
+               measure=locked.measure_label, outcome=_("approved") if approve else _("rejected"))
         audit_record(actor=actor, action="sanction.approve" if approve else "sanction.reject", obj=locked,
                      board=locked.school.board)
     return locked

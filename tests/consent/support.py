@@ -21,6 +21,8 @@ def signed_form(name="formulier.pdf"):
 
 
 def purposes_of(board):
+    """The board's purposes, after its administrator has added the defaults."""
+    services.consent_purposes_ensure_defaults(board=board)
     return {p.code: p for p in selectors.consent_purposes(board=board)}
 
 

@@ -1,4 +1,4 @@
-"""Purposes per board: four defaults, created by the migration, on first use, or on request; changeable."""
+"""Purposes per board: four defaults, created by the migration or on request (never by a read); changeable."""
 
 import importlib
 
@@ -17,11 +17,13 @@ pytestmark = pytest.mark.django_db
 CODES = ["social_media", "website", "newsletter", "education_accounts"]
 
 
-def test_a_board_without_purposes_gets_the_defaults_on_first_use():
+def test_a_board_without_purposes_gets_the_defaults_when_they_are_added_not_when_read():
     board = BoardFactory()
+    assert selectors.consent_purposes(board=board) == []
+    assert not ConsentPurpose.objects.filter(board=board).exists()
+    services.consent_purposes_ensure_defaults(board=board)
     assert [p.code for p in selectors.consent_purposes(board=board)] == CODES
-    assert ConsentPurpose.objects.filter(board=board).count() == 4
-    selectors.consent_purposes(board=board)
+    assert services.consent_purposes_ensure_defaults(board=board) == []
     assert ConsentPurpose.objects.filter(board=board).count() == 4
 
 

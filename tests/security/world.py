@@ -159,6 +159,7 @@ def build_side(label):
     )
 
     # Consent and the registers.
+    consent_services.consent_purposes_ensure_defaults(board=side.board)
     side.purpose = consent_selectors.consent_purposes(board=side.board)[0]
     side.consent_record = consent_services.consent_record(
         person=side.pupil, purposes=[side.purpose], answer=Answer.GRANTED, given_by=GivenBy.GUARDIAN,
