@@ -296,7 +296,7 @@ class InvolvementForm(IncidentRecordForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("person") and data.get("role") and Involvement.objects.filter(
+        if data.get("person") and data.get("role") and Involvement.objects.current().filter(
             incident=self.incident, person=data["person"], role=data["role"]
         ).exists():
             raise ValidationError(_("This person is already linked to the case in this role."))
@@ -417,7 +417,7 @@ class AssignmentForm(IncidentRecordForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("user") and data.get("kind") and Assignment.objects.filter(
+        if data.get("user") and data.get("kind") and Assignment.objects.current().filter(
             incident=self.incident, user=data["user"], kind=data["kind"]
         ).exists():
             raise ValidationError(_("This person has already been asked for this."))

@@ -68,7 +68,7 @@ def _visibility_conditions(*, user, include_own_reports=True):
     if access.privacy_board_ids:
         broad.append(Q(privacy_flag=True) & Q(_schools_of(access.privacy_board_ids)))
     personal = [Q(reporter=user)] if include_own_reports else []
-    personal.append(Q(_AnyOf(F("pk"), Subquery(Assignment.objects.filter(user=user).order_by().values("incident_id")))))
+    personal.append(Q(_AnyOf(F("pk"), Subquery(Assignment.objects.current().filter(user=user).order_by().values("incident_id")))))
     return broad, personal
 
 
@@ -369,7 +369,7 @@ def breach_overdue_count(*, user):
 
 def evidence_for_viewer(*, user, incident, full_view):
     """The evidence a viewer of the case sees: all of it, or only what a reporter sent themselves."""
-    evidence = Evidence.objects.filter(incident=incident).select_related("created_by")
+    evidence = Evidence.objects.current().filter(incident=incident).select_related("created_by")
     if not full_view:
         evidence = evidence.filter(created_by=user)
     return evidence.order_by("created_at", "pk")

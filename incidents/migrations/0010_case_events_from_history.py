@@ -6,7 +6,6 @@ Reversible: the events it wrote carry the backfill marker in their changes and a
 from django.db import migrations
 
 MARKER = "_backfilled"
-CONCLUDED = "concluded"
 
 
 def _iso(value):
