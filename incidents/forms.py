@@ -424,6 +424,41 @@ class AssignmentForm(IncidentRecordForm):
         return data
 
 
+class RecordCorrectionForm(forms.ModelForm):
+    """Base of the correction form of each kind of record: its correctable fields and the reason."""
+
+    correction_reason = forms.CharField(label=_("Reason for the correction"), max_length=2000,
+                                        widget=forms.Textarea(attrs={"rows": 2}),
+                                        help_text=_("For example: the wrong reference was typed; the parents asked for a correction."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        localize_datetime_widgets(self)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateTimeField) and data.get(name):
+                try:
+                    _not_in_future(data[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return data
+
+
+def record_correction_form(model):
+    return forms.modelform_factory(model, form=RecordCorrectionForm, fields=model.correctable_fields,
+                                   formfield_callback=_https_formfield)
+
+
+class RecordWithdrawalForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("For example: the wrong pupil was linked. The record stays in the history."))
+
+
 class TransitionForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 

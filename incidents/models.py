@@ -668,6 +668,17 @@ class CaseEventKind(models.TextChoices):
     LVI_CALL = "lvi_call", _("Reported to the LVI")
 
 
+def event_value(obj, name):
+    """A field's value as a case event keeps it: JSON, readable without the row (a related row with its name)."""
+    field = obj._meta.get_field(name)
+    value = getattr(obj, name)
+    if field.is_relation:
+        return {"id": value.pk, "text": str(value)} if value is not None else None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
 class CaseEvent(ChoiceLabelsMixin, models.Model):
     """A change on a case that no record row holds by itself: a takedown's new outcome, a correction (what
     changed from what to what), a withdrawal, a step of the FG's review, an LVI report. Append-only: written by

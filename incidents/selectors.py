@@ -8,6 +8,7 @@ from functools import reduce
 
 from django.db import connection
 from django.db.models import BooleanField, Count, Expression, F, Q, Subquery, Value
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from portal.access import access_for
@@ -15,8 +16,8 @@ from portal.models import Person
 
 from . import workflow
 from .models import (
-    Action, Assignment, Evaluation, Evidence, Incident, InformedParty, Involvement, Message, PoliceReport,
-    Takedown, Transition, Waiver,
+    Action, Assignment, CaseEvent, CaseEventKind, Evaluation, Evidence, Incident, InformedParty, Involvement, Message,
+    PoliceReport, Takedown, Transition, Waiver, event_value,
 )
 
 
@@ -280,10 +281,16 @@ class TimelineEntry:
     kind: str
     actor: object
     record: object
+    withdrawal: object = None  # the event that withdrew the record, when it was
+    current: object = None  # the record as it is now (the entry may show it as first recorded)
+
+
+RECORD_KINDS = ("evidence", "involvements", "actions", "waivers", "police_reports", "takedowns", "informed_parties",
+                "messages", "evaluations", "assignments")
 
 
 def incident_records(*, incident):
-    """Every record of the case, each kind fetched once."""
+    """Every record of the case, withdrawn ones included, each kind fetched once, and the case's events."""
     return {
         "evidence": list(Evidence.objects.filter(incident=incident).select_related("created_by")),
         "involvements": list(Involvement.objects.filter(incident=incident).select_related("person", "created_by")),
@@ -302,22 +309,161 @@ def incident_records(*, incident):
             .exclude(history_change_reason="")
             .select_related("history_user")
         ),
+        "events": list(CaseEvent.objects.filter(incident=incident).select_related("actor")),
+        "report": [incident],
     }
 
 
+RECORD_MODELS = {model.record_type(): model for model in (
+    Evidence, Involvement, Action, Waiver, PoliceReport, Takedown, InformedParty, Message, Evaluation, Assignment,
+)}
+
+
+def record_get_visible(*, user, incident, record_type, pk):
+    """A record of a case the user sees (the case comes from incident_get_visible); anything else is a 404."""
+    model = RECORD_MODELS.get(record_type)
+    if model is None:
+        raise Http404
+    return get_object_or_404(model.objects.filter(incident=incident), pk=pk)
+
+
+def record_events(*, record):
+    """The corrections, outcome changes and withdrawal of one record, oldest first, with their lines."""
+    events = list(CaseEvent.objects.filter(incident=record.incident_id, record_type=record.record_type(), record_id=record.pk)
+                  .select_related("actor"))
+    for event in events:
+        event.lines = _event_lines(event, type(record))
+    return events
+
+
+def record_fields(*, record):
+    """(label, value in words) of the fields a correction may change."""
+    from django.utils.text import capfirst
+
+    model = type(record)
+    return [(capfirst(model._meta.get_field(name).verbose_name), event_value_display(model, name, event_value(record, name)))
+            for name in model.correctable_fields]
+
+
+def current_records(*, records):
+    """The records that count, per kind: what the case's summary and report list (withdrawn ones only in the
+    timeline)."""
+    return {kind: [r for r in records.get(kind, ()) if not r.is_withdrawn] for kind in RECORD_KINDS}
+
+
+def _record_model(record_type):
+    from django.apps import apps
+
+    for app_label in ("incidents", "sanctions"):
+        try:
+            return apps.get_model(app_label, record_type)
+        except LookupError:
+            continue
+    return None
+
+
+def event_value_display(model, name, value):
+    """A value as a case event keeps it (services.event_value), in words."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils import formats, timezone
+    from django.utils.dateparse import parse_datetime
+    from django.utils.translation import gettext
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict):
+        return value.get("text", "")
+    try:
+        field = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        field = None
+    if field is not None and field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, str) and field is not None and field.get_internal_type() == "DateTimeField":
+        moment = parse_datetime(value)
+        if moment is not None:
+            return formats.date_format(timezone.localtime(moment), "j M Y H:i")
+    return str(value)
+
+
+def _event_lines(event, model):
+    """(field label, old value, new value) per change; old is None where there was none."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.text import capfirst
+
+    lines = []
+    for name, (old, new) in event.changes.items():
+        if name.startswith("_"):
+            continue
+        try:
+            label = capfirst(model._meta.get_field(name).verbose_name)
+        except (FieldDoesNotExist, AttributeError):
+            label = name
+        shown_old = None if old is None or old == "" else event_value_display(model, name, old)
+        lines.append((label, shown_old, event_value_display(model, name, new)))
+    return lines
+
+
+def _as_first_recorded(record, events):
+    """The record with the values it was logged with: every field a later correction or outcome changed is put
+    back to the old value of the first such change. The timeline's first entry never shows a later value."""
+    import copy
+
+    first = {}
+    for event in events:  # oldest first
+        if event.kind in (CaseEventKind.RECORD_CORRECTED, CaseEventKind.TAKEDOWN_OUTCOME):
+            for name, (old, _new) in event.changes.items():
+                first.setdefault(name, old)
+    if not first:
+        return record
+    shown = copy.copy(record)
+    for name, old in first.items():
+        field = record._meta.get_field(name)
+        if not field.is_relation:
+            setattr(shown, field.attname, field.to_python(old) if old is not None else None)
+    return shown
+
+
 def incident_timeline(*, records):
-    """Everything that happened on the case, newest first."""
-    entries = []
+    """Everything that happened on the case, newest first: the report, each record as first logged (struck
+    through when withdrawn), the step changes and field changes, and every event (outcomes, corrections,
+    withdrawals, the FG's review, LVI reports). No query: it works on what incident_records read."""
+    events = records.get("events", [])
+    per_record = {}
+    for event in events:
+        if event.record_id is not None:
+            per_record.setdefault((event.record_type, event.record_id), []).append(event)
+    entries, by_key = [], {}
     for kind, items in records.items():
         for item in items:
-            if kind == "transitions":
+            if kind == "events":
+                continue
+            if kind == "report":
+                entries.append(TimelineEntry(item.reported_at, kind, item.reporter, item))
+            elif kind == "transitions":
                 entries.append(TimelineEntry(item.at, kind, item.actor, item))
             elif kind == "changes":
                 entries.append(TimelineEntry(item.history_date, kind, item.history_user, item))
             elif kind == "sanctions":
                 entries.append(TimelineEntry(item.proposed_at, kind, item.proposed_by, item))
             else:
-                entries.append(TimelineEntry(item.created_at, kind, item.created_by, item))
+                key = (item.record_type(), item.pk)
+                by_key[key] = item
+                own = per_record.get(key, ())
+                withdrawal = next((e for e in own if e.kind == CaseEventKind.RECORD_WITHDRAWN), None)
+                entries.append(TimelineEntry(item.created_at, kind, item.created_by, _as_first_recorded(item, own),
+                                             withdrawal=withdrawal, current=item))
+    models = {}
+    for event in events:
+        if event.record_type not in models:
+            models[event.record_type] = _record_model(event.record_type) if event.record_type else None
+        model = models[event.record_type]
+        event.subject = by_key.get((event.record_type, event.record_id))
+        event.record_label = model._meta.verbose_name if model is not None else ""
+        event.lines = _event_lines(event, model)
+        entries.append(TimelineEntry(event.at, "events", event.actor, event))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
 

@@ -17,7 +17,7 @@ from portal.uploads import reencode_image, upload_check
 from . import workflow
 from .models import (
     Action, ActionKind, Assignment, AssignmentKind, Audience, BreachAssessment, BreachRisk, CaseEvent, CaseEventKind,
-    Evidence, Incident, Involvement, InvolvementRole, Message, Takedown, TakedownOutcome, Transition,
+    Evidence, Incident, Involvement, InvolvementRole, Message, Takedown, TakedownOutcome, Transition, event_value,
 )
 from .notifications import notify
 
@@ -260,17 +260,6 @@ def _save_checked(record):
         raise ValidationError(_("This has already been recorded on the case."))
 
 
-def _json_value(obj, name):
-    """A field's value as a case event keeps it: JSON, readable without the row (a related row with its name)."""
-    field = obj._meta.get_field(name)
-    value = getattr(obj, name)
-    if field.is_relation:
-        return {"id": value.pk, "text": str(value)} if value is not None else None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
 def case_event_record(*, incident, actor, kind, record=None, changes=None, reason=""):
     """Append one event to the case's timeline. Called by the service that makes the change, in its transaction,
     after it has checked who may make it."""
@@ -328,9 +317,9 @@ def record_correct(*, record, actor, reason, **fields):
         locked, current = _lock_record(record=record, actor=actor)
         changes = {}
         for name, value in fields.items():
-            before = _json_value(current, name)
+            before = event_value(current, name)
             setattr(current, name, value)
-            after = _json_value(current, name)
+            after = event_value(current, name)
             if before != after:
                 changes[name] = [before, after]
         if not changes:
@@ -441,7 +430,7 @@ _BREACH_SUBJECTS_FIELDS = ("subjects_informed_at", "subjects_informed_how")
 
 
 def _breach_review_facts(assessment):
-    facts = {name: _json_value(assessment, name)
+    facts = {name: event_value(assessment, name)
              for name in _BREACH_ASSESSMENT_FIELDS + _BREACH_AP_FIELDS + _BREACH_SUBJECTS_FIELDS}
     facts["decided"] = assessment.decided_at is not None
     # Concluded: nothing left to do for the AP nor the data subjects (the register's "Completed").
