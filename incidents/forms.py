@@ -442,6 +442,9 @@ class RecordCorrectionForm(forms.ModelForm):
         data = super().clean()
         for name, field in self.fields.items():
             if isinstance(field, forms.DateTimeField) and data.get(name):
+                stored = getattr(self.instance, name, None)
+                if stored is not None and data[name] == stored.replace(second=0, microsecond=0):
+                    data[name] = stored  # the field shows minutes: an untouched moment is no correction
                 try:
                     _not_in_future(data[name])
                 except ValidationError as error:
