@@ -394,9 +394,10 @@ def _event_lines(event, model):
     from django.utils.text import capfirst
 
     lines = []
-    for name, (old, new) in event.changes.items():
-        if name.startswith("_"):
+    for name, change in event.changes.items():
+        if name.startswith("_"):  # a marker, not a field
             continue
+        old, new = change
         try:
             label = capfirst(model._meta.get_field(name).verbose_name)
         except (FieldDoesNotExist, AttributeError):
@@ -414,8 +415,9 @@ def _as_first_recorded(record, events):
     first = {}
     for event in events:  # oldest first
         if event.kind in (CaseEventKind.RECORD_CORRECTED, CaseEventKind.TAKEDOWN_OUTCOME):
-            for name, (old, _new) in event.changes.items():
-                first.setdefault(name, old)
+            for name, change in event.changes.items():
+                if not name.startswith("_"):
+                    first.setdefault(name, change[0])
     if not first:
         return record
     shown = copy.copy(record)
@@ -464,6 +466,8 @@ def incident_timeline(*, records):
         event.record_label = model._meta.verbose_name if model is not None else ""
         event.lines = _event_lines(event, model)
         entries.append(TimelineEntry(event.at, "events", event.actor, event))
+    # Newest first; of entries at the same moment, the one written last (the events come in the order written).
+    entries.reverse()
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
 
