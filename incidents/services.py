@@ -384,6 +384,8 @@ def incident_view_logged(*, incident, actor):
 def breach_assess(*, incident, actor, risk, risk_reasoning, data_description="", data_subjects="",
                   ap_notified_at=None, ap_reference="", subjects_informed_at=None, subjects_informed_how=""):
     """The FG's decision on a privacy incident: the risk, and the reports to the AP and the data subjects."""
+    from .models import BreachRisk
+
     errors = {}
     if not risk:
         errors["risk"] = _("Choose the risk for the data subjects.")

@@ -348,7 +348,7 @@ def takedown_outcome(request, pk, takedown_pk):
             add_service_errors(form, error)
     if form.errors:
         # The page comes back with the choice and the reason as typed, the error at its field.
-        messages.error(request, _("Not saved: correct the marked fields."))
+        messages.error(request, " ".join(form.non_field_errors()) or _("Not saved: correct the marked fields."))
         context = _case_context(request, incident, bound_takedown=form)
         return render(request, "incidents/incident_detail.html", context, status=400)
     messages.success(request, _("Saved."))
