@@ -231,3 +231,39 @@ def test_the_record_page_is_not_cached(client, case, leader, pupil):
     client.force_login(leader)
     response = client.get(_record_url(involvement))
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+
+
+def test_the_record_page_of_every_kind_opens_with_its_forms(client, dutch, school, leader, time_machine):
+    incident = IncidentFactory(school=school, evaluating=True)
+    services.evidence_add(incident=incident, actor=leader, links=["https://example.org/bericht"])
+    services.incident_add_record(incident=incident, actor=leader, record=Assignment(
+        user=member(Role.COUNSELLOR, board=school.board), kind=AssignmentKind.AFTERCARE))
+    services.incident_add_record(incident=incident, actor=leader, record=Message(
+        audience="internal", channel="e-mail", recipients="Team", summary="Intern bericht."))
+    client.force_login(leader)
+    seen = set()
+    for model in (Evidence, Involvement, Action, Waiver, Takedown, InformedParty, Message, Assignment):
+        record = model.objects.filter(incident=incident).first()
+        response = client.get(_record_url(record))
+        assert response.status_code == 200, model
+        assert (response.context["correction_form"] is not None) == bool(model.correctable_fields)
+        assert response.context["withdrawal_form"] is not None
+        seen.add(model)
+    assert len(seen) == 8
+
+
+def test_a_message_corrected_to_before_the_first_internal_one_is_refused(school, leader, time_machine):
+    from django.core.exceptions import ValidationError
+
+    incident = IncidentFactory(school=school, communicating=True)
+    board_member = member(Role.BOARD, board=school.board)
+    now = timezone.now()
+    services.incident_add_record(incident=incident, actor=leader, record=Message(
+        audience="internal", sent_at=now - datetime.timedelta(hours=2), channel="e-mail", recipients="Team", summary="Intern."))
+    external = services.incident_add_record(incident=incident, actor=leader, record=Message(
+        audience="external", sent_at=now - datetime.timedelta(hours=1), channel="brief", recipients="Ouders",
+        summary="Extern.", approved_by=board_member))
+    with pytest.raises(ValidationError):
+        services.record_correct(record=external, actor=leader, reason="Tijd verkeerd.", sent_at=now - datetime.timedelta(hours=3))
+    external.refresh_from_db()
+    assert external.sent_at == now - datetime.timedelta(hours=1)
