@@ -6,10 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import BooleanField, Count, Expression, F, Q, Subquery, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from portal.access import access_for
 from portal.models import Person
@@ -115,8 +121,6 @@ def _filter_q(filters):
     if filters.get("privacy"):
         q &= Q(privacy_flag=True)
     if filters.get("older_than_days"):
-        from django.utils import timezone
-
         q &= Q(reported_at__lt=timezone.now() - timezone.timedelta(days=filters["older_than_days"]))
     return q
 
@@ -338,8 +342,6 @@ def record_events(*, record):
 
 def record_fields(*, record):
     """(label, value in words) of the fields a correction may change."""
-    from django.utils.text import capfirst
-
     model = type(record)
     return [(capfirst(model._meta.get_field(name).verbose_name), event_value_display(model, name, event_value(record, name)))
             for name in model.correctable_fields]
@@ -352,8 +354,6 @@ def current_records(*, records):
 
 
 def _record_model(record_type):
-    from django.apps import apps
-
     for app_label in ("incidents", "sanctions"):
         try:
             return apps.get_model(app_label, record_type)
@@ -363,12 +363,7 @@ def _record_model(record_type):
 
 
 def event_value_display(model, name, value):
-    """A value as a case event keeps it (services.event_value), in words."""
-    from django.core.exceptions import FieldDoesNotExist
-    from django.utils import formats, timezone
-    from django.utils.dateparse import parse_datetime
-    from django.utils.translation import gettext
-
+    """A value as a case event keeps it (models.event_value), in words."""
     if value is None or value == "":
         return "—"
     if isinstance(value, dict):
@@ -378,6 +373,8 @@ def event_value_display(model, name, value):
     except FieldDoesNotExist:
         field = None
     if field is not None and field.choices:
+        if hasattr(model, "choice_label"):
+            return model.choice_label(name, value)
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
@@ -390,9 +387,6 @@ def event_value_display(model, name, value):
 
 def _event_lines(event, model):
     """(field label, old value, new value) per change; old is None where there was none."""
-    from django.core.exceptions import FieldDoesNotExist
-    from django.utils.text import capfirst
-
     lines = []
     for name, change in event.changes.items():
         if name.startswith("_"):  # a marker, not a field
