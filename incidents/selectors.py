@@ -366,8 +366,8 @@ def event_value_display(model, name, value):
     """A value as a case event keeps it (models.event_value), in words."""
     if value is None or value == "":
         return "—"
-    if isinstance(value, dict):
-        return value.get("text", "")
+    if isinstance(value, dict):  # a related row by its name, or a text that is not repeated here
+        return value.get("text") or gettext("changed")
     try:
         field = model._meta.get_field(name) if model is not None else None
     except FieldDoesNotExist:

@@ -429,6 +429,9 @@ def breach_assess(*, incident, actor, risk, risk_reasoning, data_description="",
 _BREACH_ASSESSMENT_FIELDS = ("risk", "risk_reasoning", "data_description", "data_subjects")
 _BREACH_AP_FIELDS = ("ap_notified_at", "ap_reference")
 _BREACH_SUBJECTS_FIELDS = ("subjects_informed_at", "subjects_informed_how")
+# The FG's texts stay in the review (the FG's and the register's pages); the case's timeline, which everyone
+# working on the case reads, says only that they changed.
+_BREACH_TEXT_FIELDS = ("risk_reasoning", "data_description", "data_subjects", "subjects_informed_how")
 
 
 def _breach_review_facts(assessment):
@@ -447,7 +450,8 @@ def _breach_review_events(*, incident, actor, assessment, before):
     after = _breach_review_facts(assessment)
 
     def changed(names):
-        return {name: [before[name], after[name]] for name in names if before[name] != after[name]}
+        return {name: [None, {"changed": True}] if name in _BREACH_TEXT_FIELDS else [before[name], after[name]]
+                for name in names if before[name] != after[name]}
 
     assessed = changed(_BREACH_ASSESSMENT_FIELDS)
     if assessed or not before["decided"]:

@@ -67,6 +67,9 @@ def test_the_fg_review_is_on_the_timeline_step_by_step(client, dutch, school, le
     content = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     for text in ("Datalek beoordeeld", "Datalek gemeld bij de AP", "Betrokkenen geïnformeerd", "AP-123"):
         assert text in content, text
+    # The FG's texts stay in the review; the timeline says that they changed, not what they say.
+    assert "Medische gegevens" not in content and "Brief aan de ouders" not in content
+    assert newest.record.changes["risk_reasoning"] == [None, {"changed": True}]
 
 
 def test_a_no_risk_review_is_concluded_at_once(school, privacy_officer):
