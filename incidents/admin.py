@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    Action, Assignment, Evaluation, Evidence, Incident, InformedParty, Involvement, Message, PoliceReport, Takedown,
+    Action, Assignment, CaseEvent, Evaluation, Evidence, Incident, InformedParty, Involvement, Message, PoliceReport, Takedown,
     Transition, Waiver,
 )
 
@@ -49,7 +49,8 @@ for model in (Evidence, Action, Waiver, PoliceReport, Takedown, InformedParty, M
         type(f"{model.__name__}Admin", (SimpleHistoryAdmin,), {
             "list_display": ["__str__", "incident", "step", "created_by", "created_at"],
             "list_select_related": ["incident", "created_by"],
-            "readonly_fields": ["incident", "created_by", "created_at", "step"],
+            "readonly_fields": ["incident", "created_by", "created_at", "step", "withdrawn_at", "withdrawn_by",
+                                "withdrawal_reason"],
         }),
     )
 
@@ -67,3 +68,11 @@ class TransitionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(TransitionAdmin):
+    """Append-only, like the step changes: written by the services only."""
+
+    list_display = ["incident", "kind", "record_type", "record_id", "actor", "at"]
+    list_select_related = ["incident", "actor"]

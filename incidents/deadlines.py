@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.timesince import timeuntil
 
-from .models import BreachAssessment, Incident, Takedown, TakedownOutcome
+from .models import WATCHED_TAKEDOWN_OUTCOMES, BreachAssessment, Incident, Takedown
 from .notifications import BREACH_OVERDUE_DEDUPE, notify
 from .workflow import OPEN_STATES
 
@@ -44,8 +44,8 @@ def breach_deadline_reminders(*, now=None):
 def takedown_reminders(*, now=None):
     now = now or timezone.now()
     sent = 0
-    watched = Takedown.objects.filter(
-        outcome__in=[TakedownOutcome.PENDING, TakedownOutcome.REQUESTED], incident__state__in=OPEN_STATES,
+    watched = Takedown.objects.current().filter(
+        outcome__in=WATCHED_TAKEDOWN_OUTCOMES, incident__state__in=OPEN_STATES,
     ).select_related("incident__school__board")
     for takedown in watched:
         hours = _latest_threshold(takedown.created_at, settings.MELDPUNT_TAKEDOWN_WATCH_HOURS, now)

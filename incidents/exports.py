@@ -8,7 +8,7 @@ from portal.exports import Column, RegisterExport, choice_label, render_pdf, yes
 from portal.models import School
 
 from . import selectors
-from .selectors import incident_records, incident_timeline
+from .selectors import current_records, incident_records, incident_timeline
 
 
 def case_report_pdf(*, incident, actor):
@@ -16,7 +16,8 @@ def case_report_pdf(*, incident, actor):
     records = incident_records(incident=incident)
     pdf = render_pdf(
         template="exports/case_report.html",
-        context={"incident": incident, "records": records, "timeline": incident_timeline(records=records),
+        context={"incident": incident, "records": records, "current": current_records(records=records),
+                 "timeline": incident_timeline(records=records),
                  "header_right": incident.reference},
         school_name=incident.school.name, exported_by=actor,
     )

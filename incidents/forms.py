@@ -300,7 +300,7 @@ class InvolvementForm(IncidentRecordForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("person") and data.get("role") and Involvement.objects.filter(
+        if data.get("person") and data.get("role") and Involvement.objects.current().filter(
             incident=self.incident, person=data["person"], role=data["role"]
         ).exists():
             raise ValidationError(_("This person is already linked to the case in this role."))
@@ -421,11 +421,49 @@ class AssignmentForm(IncidentRecordForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("user") and data.get("kind") and Assignment.objects.filter(
+        if data.get("user") and data.get("kind") and Assignment.objects.current().filter(
             incident=self.incident, user=data["user"], kind=data["kind"]
         ).exists():
             raise ValidationError(_("This person has already been asked for this."))
         return data
+
+
+class RecordCorrectionForm(forms.ModelForm):
+    """Base of the correction form of each kind of record: its correctable fields and the reason."""
+
+    correction_reason = forms.CharField(label=_("Reason for the correction"), max_length=2000,
+                                        widget=forms.Textarea(attrs={"rows": 2}),
+                                        help_text=_("For example: the wrong reference was typed; the parents asked for a correction."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        localize_datetime_widgets(self)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateTimeField) and data.get(name):
+                stored = getattr(self.instance, name, None)
+                if stored is not None and data[name] == stored.replace(second=0, microsecond=0):
+                    data[name] = stored  # the field shows minutes: an untouched moment is no correction
+                try:
+                    _not_in_future(data[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return data
+
+
+def record_correction_form(model):
+    return forms.modelform_factory(model, form=RecordCorrectionForm, fields=model.correctable_fields,
+                                   formfield_callback=_https_formfield)
+
+
+class RecordWithdrawalForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("For example: the wrong pupil was linked. The record stays in the history."))
 
 
 class TransitionForm(forms.Form):

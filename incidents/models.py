@@ -236,17 +236,45 @@ class Incident(ChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model):
         pass
 
 
+class IncidentRecordQuerySet(models.QuerySet):
+    def current(self):
+        """The records that count: not withdrawn. Step guards, dossiers, registers and reminders read these."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class IncidentRecord(ChoiceLabelsMixin, models.Model):
-    """Fields every record on a case shares: which case, who logged it, when, and in which step."""
+    """Fields every record on a case shares: which case, who logged it, when, and in which step.
+
+    A record is never deleted by a user: it is withdrawn (who, when, why) or corrected (simple-history keeps the
+    old values, a CaseEvent says what changed). ``correctable_fields`` are the fields a correction may change;
+    what a record *is* (the person linked, the kind of action, the audience of a message) is not corrected but
+    withdrawn and recorded anew."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+", verbose_name=_("incident"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by"))
     created_at = models.DateTimeField(_("logged at"), default=timezone.now)
     step = models.CharField(_("step"), max_length=16, choices=State.choices)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("withdrawn by"), db_index=False)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    objects = IncidentRecordQuerySet.as_manager()
+
+    correctable_fields = ()
 
     class Meta:
         abstract = True
         ordering = ["created_at"]
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
+
+    @classmethod
+    def record_type(cls):
+        """The record's kind as it appears in URLs and case events."""
+        return cls._meta.model_name
 
 
 class Transition(ChoiceLabelsMixin, models.Model):
@@ -281,6 +309,7 @@ class Evidence(IncidentRecord):
     processing_error = models.CharField(_("processing error"), max_length=300, blank=True)
 
     history = HistoricalRecords(no_db_index=["created_by", "token"])
+    correctable_fields = ("description",)
 
     class Meta(IncidentRecord.Meta):
         verbose_name = _("evidence")
@@ -314,11 +343,13 @@ class Involvement(IncidentRecord):
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     history = HistoricalRecords()
+    correctable_fields = ("role", "note")
 
     class Meta(IncidentRecord.Meta):
         verbose_name = _("involved person")
         verbose_name_plural = _("involved people")
-        constraints = [models.UniqueConstraint(fields=["incident", "person", "role"], name="involvement_unique")]
+        constraints = [models.UniqueConstraint(fields=["incident", "person", "role"], condition=models.Q(withdrawn_at__isnull=True),
+                                               name="involvement_unique_current")]
 
     def __str__(self):
         return f"{self.person} ({self.get_role_display()})"
@@ -347,6 +378,7 @@ class Action(IncidentRecord):
     protocol_code = models.SlugField(_("protocol action"), max_length=40, blank=True)
 
     history = HistoricalRecords()
+    correctable_fields = ("happened_at", "with_whom", "outcome", "wants_police_report")
 
     class Meta(IncidentRecord.Meta):
         verbose_name = _("action")
@@ -370,6 +402,7 @@ class Waiver(IncidentRecord):
     reason = models.TextField(_("reason"))
 
     history = HistoricalRecords()
+    correctable_fields = ("reason",)
 
     class Meta(IncidentRecord.Meta):
         verbose_name = _("not applicable")
@@ -395,6 +428,7 @@ class PoliceReport(IncidentRecord):
     note = models.TextField(_("note"), blank=True)
 
     history = HistoricalRecords()
+    correctable_fields = ("filed_by", "filed_at", "police_reference", "police_contact", "note")
 
     class Meta(IncidentRecord.Meta):
         verbose_name = _("police report")
@@ -412,6 +446,10 @@ class TakedownOutcome(models.TextChoices):
     NOT_POSSIBLE = "not_possible", _("Removal not possible")
 
 
+# A post with one of these outcomes is still watched (reminders); the others are final.
+WATCHED_TAKEDOWN_OUTCOMES = (TakedownOutcome.PENDING, TakedownOutcome.REQUESTED)
+
+
 class Takedown(IncidentRecord):
     """A harmful post and what was done to have it removed."""
 
@@ -424,6 +462,8 @@ class Takedown(IncidentRecord):
     outcome_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
 
     history = HistoricalRecords()
+    # The outcome has a service of its own (takedown_resolve): each change is an event of its own.
+    correctable_fields = ("platform", "url", "description")
 
     class Meta(IncidentRecord.Meta):
         verbose_name = _("harmful post")
@@ -431,6 +471,10 @@ class Takedown(IncidentRecord):
 
     def __str__(self):
         return f"{self.get_platform_display()}: {self.description}"
+
+    @property
+    def outcome_is_final(self):
+        return self.outcome not in WATCHED_TAKEDOWN_OUTCOMES
 
 
 class InformedParty(IncidentRecord):
@@ -443,6 +487,7 @@ class InformedParty(IncidentRecord):
     next_steps = models.TextField(_("next steps"))
 
     history = HistoricalRecords()
+    correctable_fields = ("who", "informed_at", "what_was_said", "next_steps")
 
     class Meta(IncidentRecord.Meta):
         verbose_name = _("informed party")
@@ -473,6 +518,8 @@ class Message(IncidentRecord):
     )
 
     history = HistoricalRecords()
+    # Audience and approval are checked when the message is logged (internal first, the spokesperson).
+    correctable_fields = ("sent_at", "channel", "recipients", "summary")
 
     class Meta(IncidentRecord.Meta):
         verbose_name = _("message")
@@ -496,6 +543,7 @@ class Evaluation(IncidentRecord):
     propose_protocol_change = models.BooleanField(_("propose a change to the protocol"), default=False)
 
     history = HistoricalRecords()
+    correctable_fields = ("protocol_worked", "measures_worked", "adjustments", "propose_protocol_change")
 
     class Meta(IncidentRecord.Meta):
         verbose_name = _("evaluation")
@@ -524,7 +572,8 @@ class Assignment(IncidentRecord):
     class Meta(IncidentRecord.Meta):
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
-        constraints = [models.UniqueConstraint(fields=["incident", "user", "kind"], name="assignment_unique")]
+        constraints = [models.UniqueConstraint(fields=["incident", "user", "kind"], condition=models.Q(withdrawn_at__isnull=True),
+                                               name="assignment_unique_current")]
         indexes = [models.Index(fields=["user", "incident"])]
 
     def __str__(self):
@@ -605,6 +654,11 @@ class BreachAssessment(models.Model):
         return self.ap_decision_open and timezone.now() > self.deadline
 
     @property
+    def is_concluded(self):
+        """Nothing left to do: assessed, reported to the AP when it must be, data subjects informed at high risk."""
+        return not self.ap_decision_open and not (self.risk == BreachRisk.HIGH and self.subjects_informed_at is None)
+
+    @property
     def status(self):
         if self.decided_at is None:
             return _("To be assessed")
@@ -613,3 +667,56 @@ class BreachAssessment(models.Model):
         if self.risk == BreachRisk.HIGH and self.subjects_informed_at is None:
             return _("Data subjects to be informed")
         return _("Completed")
+
+
+class CaseEventKind(models.TextChoices):
+    TAKEDOWN_OUTCOME = "takedown_outcome", _("Outcome of a harmful post")
+    RECORD_CORRECTED = "record_corrected", _("Record corrected")
+    RECORD_WITHDRAWN = "record_withdrawn", _("Record withdrawn")
+    BREACH_ASSESSED = "breach_assessed", _("Breach assessed")
+    BREACH_AP_NOTIFIED = "breach_ap_notified", _("Breach reported to the AP")
+    BREACH_SUBJECTS_INFORMED = "breach_subjects_informed", _("Data subjects informed")
+    BREACH_CONCLUDED = "breach_concluded", _("Breach review concluded")
+    LVI_REPORT = "lvi_report", _("LVI report")
+    LVI_CALL = "lvi_call", _("Reported to the LVI")
+
+
+def event_value(obj, name):
+    """A field's value as a case event keeps it: JSON, readable without the row (a related row with its name)."""
+    field = obj._meta.get_field(name)
+    value = getattr(obj, name)
+    if field.is_relation:
+        return {"id": value.pk, "text": str(value)} if value is not None else None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+class CaseEvent(ChoiceLabelsMixin, models.Model):
+    """A change on a case that no record row holds by itself: a takedown's new outcome, a correction (what
+    changed from what to what), a withdrawal, a step of the FG's review, an LVI report. Append-only: written by
+    the service that makes the change, in its transaction, and never updated.
+
+    ``record_type``/``record_id`` name the record it is about (IncidentRecord.record_type(), or another app's
+    model name); ``changes`` holds {field: [old, new]} as JSON values (dates in ISO form, a related row as
+    {"id", "text"})."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events", verbose_name=_("incident"),
+                                 db_index=False)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("by"), db_index=False)
+    kind = models.CharField(_("kind"), max_length=32, choices=CaseEventKind.choices)
+    record_type = models.CharField(_("record type"), max_length=32, blank=True)
+    record_id = models.PositiveBigIntegerField(_("record"), null=True, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["incident", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

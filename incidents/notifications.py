@@ -78,12 +78,13 @@ def aftercare_recipients(school, incident):
     from .models import Assignment, AssignmentKind, InvolvementRole
 
     User = get_user_model()
-    assigned = Assignment.objects.filter(incident=incident, kind=AssignmentKind.AFTERCARE).values("user_id")
+    assigned = Assignment.objects.current().filter(incident=incident, kind=AssignmentKind.AFTERCARE).values("user_id")
     counsellors = User.objects.filter(pk__in=assigned)
     if not counsellors.exists():
         counsellors = _members(school, Role.COUNSELLOR)
     mentors = User.objects.filter(
-        mentees__involvements__incident=incident, mentees__involvements__role=InvolvementRole.VICTIM, is_active=True,
+        mentees__involvements__incident=incident, mentees__involvements__role=InvolvementRole.VICTIM,
+        mentees__involvements__withdrawn_at__isnull=True, is_active=True,
     )
     return (counsellors | mentors).distinct()
 
@@ -91,7 +92,7 @@ def aftercare_recipients(school, incident):
 def communications_officers(school, incident):
     from .models import Assignment, AssignmentKind
 
-    assigned = Assignment.objects.filter(incident=incident, kind=AssignmentKind.COMMUNICATION).values("user_id")
+    assigned = Assignment.objects.current().filter(incident=incident, kind=AssignmentKind.COMMUNICATION).values("user_id")
     officers = get_user_model().objects.filter(pk__in=assigned)
     return officers if officers.exists() else _members(school, Role.COMMUNICATIONS)
 

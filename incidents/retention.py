@@ -15,7 +15,7 @@ from portal.audit import audit_record
 from portal.models import Board, Notification
 
 from .models import (
-    Action, Assignment, BreachAssessment, Evaluation, Evidence, Incident, InformedParty, Involvement, Message,
+    Action, Assignment, BreachAssessment, CaseEvent, Evaluation, Evidence, Incident, InformedParty, Involvement, Message,
     PoliceReport, Takedown, Transition, Waiver,
 )
 from .workflow import State
@@ -53,6 +53,7 @@ def incident_anonymise(*, incident, now=None):
             return False
         for evidence in Evidence.objects.filter(incident=locked).exclude(file=""):
             evidence.file.delete(save=False)
+        CaseEvent.objects.filter(incident=locked).delete()  # their reasons and old values are texts about the case
         for model in RECORD_MODELS:
             model.objects.filter(incident=locked).delete()
             model.history.filter(incident_id=locked.pk).delete()

@@ -32,3 +32,5 @@ def is_open(user, incident):
 rules.add_perm("incidents.view_incident", can_view_incident)
 rules.add_perm("incidents.manage_incident", leads_incident_school & is_open)
 rules.add_perm("incidents.add_evidence", (leads_incident_school | is_reporter) & is_open)
+# Corrections and withdrawals (AVG art. 16) may come after a case was closed.
+rules.add_perm("incidents.correct_record", leads_incident_school)

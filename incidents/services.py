@@ -16,8 +16,8 @@ from portal.uploads import reencode_image, upload_check
 
 from . import workflow
 from .models import (
-    Action, ActionKind, Assignment, AssignmentKind, Audience, BreachAssessment, Evidence, Incident, Involvement,
-    InvolvementRole, Message, Takedown, TakedownOutcome, Transition,
+    Action, ActionKind, Assignment, AssignmentKind, Audience, BreachAssessment, BreachRisk, CaseEvent, CaseEventKind,
+    Evidence, Incident, Involvement, InvolvementRole, Message, Takedown, TakedownOutcome, Transition, event_value,
 )
 from .notifications import notify
 
@@ -230,7 +230,7 @@ def evidence_add(*, incident, actor, files=(), links=(), description=""):
 
 def _check_message(*, incident, message):
     if message.audience != Audience.INTERNAL:
-        has_internal = Message.objects.filter(
+        has_internal = Message.objects.current().filter(
             incident=incident, audience=Audience.INTERNAL, sent_at__lte=message.sent_at
         ).exists()
         if not has_internal:
@@ -250,21 +250,106 @@ def incident_add_record(*, incident, actor, record):
         record.incident = locked
         record.created_by = actor
         record.step = locked.state
-        if isinstance(record, Message):
-            _check_message(incident=locked, message=record)
-        if isinstance(record, Involvement) and record.person.school_id != locked.school_id:
-            raise ValidationError({"person": _("Only a person of the case's school can be linked to the case.")})
+        _check_record(incident=locked, record=record)
         if isinstance(record, Takedown) and record.outcome != TakedownOutcome.PENDING:
-            _check_takedown_outcome(record)
             record.outcome_at = timezone.now()
-        record.full_clean(exclude=["incident", "created_by"])
-        try:
-            with transaction.atomic():  # the unique constraints (same person, same role) are checked here
-                record.save()
-        except IntegrityError:
-            raise ValidationError(_("This has already been recorded on the case."))
+        _save_checked(record)
         _notify_for_record(locked, record)
     return record
+
+
+def _check_record(*, incident, record):
+    """The rules a record must meet beyond its fields, when it is logged and when it is corrected."""
+    if isinstance(record, Message):
+        _check_message(incident=incident, message=record)
+    if isinstance(record, Involvement) and record.person.school_id != incident.school_id:
+        raise ValidationError({"person": _("Only a person of the case's school can be linked to the case.")})
+    if isinstance(record, Takedown) and record.outcome != TakedownOutcome.PENDING:
+        _check_takedown_outcome(record)
+
+
+def _save_checked(record):
+    record.full_clean(exclude=["incident", "created_by"])
+    try:
+        with transaction.atomic():  # the unique constraints (same person, same role) are checked here
+            record.save()
+    except IntegrityError:
+        raise ValidationError(_("This has already been recorded on the case."))
+
+
+def case_event_record(*, incident, actor, kind, record=None, changes=None, reason=""):
+    """Append one event to the case's timeline. Called by the service that makes the change, in its transaction,
+    after it has checked who may make it."""
+    return CaseEvent.objects.create(
+        incident=incident, actor=actor, kind=kind, changes=changes or {}, reason=reason,
+        record_type=record._meta.model_name if record is not None else "",
+        record_id=record.pk if record is not None else None,
+    )
+
+
+def _lock_record(*, record, actor):
+    """Lock the case and the record; only a school leader of the case's school corrects or withdraws, also
+    after the case was closed (a correction under AVG art. 16 may come later)."""
+    locked = _lock(record.incident)
+    _require(actor, "incidents.correct_record", locked)
+    current = type(record).objects.select_for_update().get(pk=record.pk, incident=locked)
+    if current.is_withdrawn:
+        raise ValidationError(_("This record has been withdrawn; it can no longer be changed."))
+    return locked, current
+
+
+def _required_reason(reason, message):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": message})
+    return reason
+
+
+def record_withdraw(*, record, actor, reason):
+    """Withdraw a record logged on the case (a person linked by mistake, a wrong police report, ...). It stays
+    in the history and the timeline, struck through, but no longer counts anywhere."""
+    reason = _required_reason(reason, _("Give the reason for withdrawing this record."))
+    with transaction.atomic():
+        locked, current = _lock_record(record=record, actor=actor)
+        current.withdrawn_at = timezone.now()
+        current.withdrawn_by = actor
+        current.withdrawal_reason = reason
+        current._change_reason = reason
+        current._history_user = actor
+        current.save()
+        case_event_record(incident=locked, actor=actor, kind=CaseEventKind.RECORD_WITHDRAWN, record=current, reason=reason)
+        audit_record(actor=actor, action="record.withdraw", obj=current, board=locked.school.board,
+                     incident=locked.pk, reason=reason)
+    return current
+
+
+def record_correct(*, record, actor, reason, **fields):
+    """Correct fields of a record. The old values stay in its history and in the timeline's event."""
+    not_correctable = sorted(set(fields) - set(type(record).correctable_fields))
+    if not_correctable:
+        raise ValidationError(_("These fields cannot be corrected: %(fields)s. Withdraw the record and record it anew.")
+                              % {"fields": ", ".join(not_correctable)})
+    reason = _required_reason(reason, _("Give the reason for this correction."))
+    with transaction.atomic():
+        locked, current = _lock_record(record=record, actor=actor)
+        changes = {}
+        for name, value in fields.items():
+            before = event_value(current, name)
+            setattr(current, name, value)
+            after = event_value(current, name)
+            if before != after:
+                changes[name] = [before, after]
+        if not changes:
+            raise ValidationError(_("Nothing was changed. Change a field, or leave the record as it is."))
+        _check_record(incident=locked, record=current)
+        current._change_reason = reason
+        current._history_user = actor
+        _save_checked(current)
+        case_event_record(incident=locked, actor=actor, kind=CaseEventKind.RECORD_CORRECTED, record=current,
+                          changes=changes, reason=reason)
+        audit_record(actor=actor, action="record.correct", obj=current, board=locked.school.board,
+                     incident=locked.pk, fields=sorted(changes))
+    return current
 
 
 def _notify_for_record(incident, record):
@@ -290,11 +375,21 @@ def takedown_resolve(*, takedown, actor, outcome, reason=""):
         locked = _lock(takedown.incident)
         _require(actor, "incidents.manage_incident", locked)
         takedown = Takedown.objects.select_for_update().get(pk=takedown.pk, incident=locked)
+        if takedown.is_withdrawn:
+            raise ValidationError(_("This record has been withdrawn; it can no longer be changed."))
+        before = {"outcome": takedown.outcome, "outcome_reason": takedown.outcome_reason}
         takedown.outcome = outcome
         takedown.outcome_reason = reason
+        if before == {"outcome": takedown.outcome, "outcome_reason": takedown.outcome_reason}:
+            raise ValidationError({"outcome": _("This outcome has already been recorded.")})
         _check_takedown_outcome(takedown)
         takedown.outcome_at = timezone.now()
+        takedown._history_user = actor
         takedown.save()
+        # Its own event: the post's first entry on the timeline keeps the outcome it was logged with.
+        case_event_record(incident=locked, actor=actor, kind=CaseEventKind.TAKEDOWN_OUTCOME, record=takedown, changes={
+            name: [old, getattr(takedown, name)] for name, old in before.items() if old != getattr(takedown, name)
+        })
     return takedown
 
 
@@ -330,6 +425,7 @@ def breach_assess(*, incident, actor, risk, risk_reasoning, data_description="",
         assessment = BreachAssessment.objects.select_for_update().filter(incident=locked).first()
         if assessment is None:
             assessment = BreachAssessment(incident=locked, discovered_at=locked.discovered_at)
+        before = _breach_review_facts(assessment)
         assessment.risk = risk
         assessment.risk_reasoning = risk_reasoning
         assessment.data_description = data_description
@@ -341,9 +437,48 @@ def breach_assess(*, incident, actor, risk, risk_reasoning, data_description="",
         assessment.decided_by = actor
         assessment.decided_at = timezone.now()
         assessment.save()
+        _breach_review_events(incident=locked, actor=actor, assessment=assessment, before=before)
         audit_record(actor=actor, action="breach.assess", obj=locked, board=locked.school.board, risk=risk,
                      ap_notified=bool(assessment.ap_notified_at))
     return assessment
+
+
+_BREACH_ASSESSMENT_FIELDS = ("risk", "risk_reasoning", "data_description", "data_subjects")
+_BREACH_AP_FIELDS = ("ap_notified_at", "ap_reference")
+_BREACH_SUBJECTS_FIELDS = ("subjects_informed_at", "subjects_informed_how")
+# The FG's texts stay in the review (the FG's and the register's pages); the case's timeline, which everyone
+# working on the case reads, says only that they changed.
+_BREACH_TEXT_FIELDS = ("risk_reasoning", "data_description", "data_subjects", "subjects_informed_how")
+
+
+def _breach_review_facts(assessment):
+    facts = {name: event_value(assessment, name)
+             for name in _BREACH_ASSESSMENT_FIELDS + _BREACH_AP_FIELDS + _BREACH_SUBJECTS_FIELDS}
+    facts["decided"] = assessment.decided_at is not None
+    facts["concluded"] = assessment.is_concluded
+    return facts
+
+
+def _breach_review_events(*, incident, actor, assessment, before):
+    """The FG's review on the case's timeline: the assessment, the report to the AP, the data subjects informed
+    and the conclusion, each an event when it is made or changed."""
+    after = _breach_review_facts(assessment)
+
+    def changed(names):
+        return {name: [None, {"changed": True}] if name in _BREACH_TEXT_FIELDS else [before[name], after[name]]
+                for name in names if before[name] != after[name]}
+
+    assessed = changed(_BREACH_ASSESSMENT_FIELDS)
+    if assessed or not before["decided"]:
+        case_event_record(incident=incident, actor=actor, kind=CaseEventKind.BREACH_ASSESSED, record=assessment,
+                          changes=assessed or {"risk": [before["risk"], after["risk"]]})
+    for names, kind, done in ((_BREACH_AP_FIELDS, CaseEventKind.BREACH_AP_NOTIFIED, assessment.ap_notified_at),
+                              (_BREACH_SUBJECTS_FIELDS, CaseEventKind.BREACH_SUBJECTS_INFORMED, assessment.subjects_informed_at)):
+        if changed(names) and (done or any(before[name] for name in names)):
+            case_event_record(incident=incident, actor=actor, kind=kind, record=assessment, changes=changed(names))
+    if after["concluded"] and not before["concluded"]:
+        case_event_record(incident=incident, actor=actor, kind=CaseEventKind.BREACH_CONCLUDED, record=assessment,
+                          changes={"risk": [None, after["risk"]]})
 
 
 def evidence_queue_processing(*, evidence_id):

@@ -28,7 +28,10 @@ from portal.templatetags.portal_tags import url_with_pk
 from sanctions.selectors import dossier_access_any
 
 from . import exports, selectors, services, workflow
-from .forms import FIELD_FORMS, RECORD_FORMS, EvidenceForm, InvolvementForm, ReportForm, TakedownOutcomeForm, TransitionForm
+from .forms import (
+    FIELD_FORMS, RECORD_FORMS, EvidenceForm, InvolvementForm, RecordWithdrawalForm, ReportForm, TakedownOutcomeForm,
+    TransitionForm, record_correction_form,
+)
 from .models import Incident, Takedown
 
 # Which forms a step puts first on the case page; the others stay available under "other records".
@@ -184,26 +187,31 @@ def _case_context(request, incident, bound=None, transition_note=None, bound_tak
     rules = protocol_rules(incident.school.board)
     if full_view:
         records = selectors.incident_records(incident=incident)
+        current = selectors.current_records(records=records)
     else:
         # The reporter follows their own report: its step and what they sent, not the school's file on it.
         records = {"evidence": list(selectors.evidence_for_viewer(user=user, incident=incident, full_view=False))}
-    pending_takedowns = [
+        current = records
+    # Every harmful post's outcome can be updated at any later step; those still watched come first.
+    takedown_forms = sorted((
         (t, bound_takedown if bound_takedown is not None and bound_takedown.instance.pk == t.pk
          else TakedownOutcomeForm(instance=t, prefix=f"takedown-{t.pk}"))
-        for t in records.get("takedowns", []) if t.outcome == "pending"
-    ] if can_manage else []
+        for t in current.get("takedowns", [])
+    ), key=lambda pair: pair[0].outcome_is_final) if can_manage else []
     # Computed once: the step-change buttons are blocked by the same list the page shows.
     missing = workflow.missing_work(incident) if incident.is_open and can_manage else None
     return {
         "incident": incident,
         "records": records,
+        "current": current,
+        "can_correct": full_view and has_perm("incidents.correct_record", user, incident),
         **_timeline_context(request, records if full_view else None),
         "missing": missing or [],
         "transitions": services.incident_available_transitions(incident=incident, user=user, missing=missing),
         "transition_note": transition_note or ("", ""),
         "step_forms": [(k, FORM_TITLES[k], forms[k]) for k in first],
         "other_forms": [(k, FORM_TITLES[k], forms[k]) for k in others],
-        "pending_takedowns": pending_takedowns,
+        "takedown_forms": takedown_forms,
         "steps": [(s, rules.step_labels.get(s, s.label)) for s in workflow.STEPS],
         "current_step_label": rules.step_labels.get(incident.state, incident.get_state_display()),
         "step_help": rules.step_help.get(incident.state, ""),
@@ -340,11 +348,85 @@ def takedown_outcome(request, pk, takedown_pk):
             add_service_errors(form, error)
     if form.errors:
         # The page comes back with the choice and the reason as typed, the error at its field.
-        messages.error(request, _("Not saved: correct the marked fields."))
+        messages.error(request, " ".join(form.non_field_errors()) or _("Not saved: correct the marked fields."))
         context = _case_context(request, incident, bound_takedown=form)
         return render(request, "incidents/incident_detail.html", context, status=400)
     messages.success(request, _("Saved."))
     return redirect(reverse("incidents:detail", args=[incident.pk]) + "#takedowns")
+
+
+def _record_to_correct(request, pk, record_type, record_pk):
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    record = selectors.record_get_visible(user=request.user, incident=incident, record_type=record_type, pk=record_pk)
+    if not has_perm("incidents.correct_record", request.user, incident):
+        raise PermissionDenied(_("Only the school leader of this school can correct or withdraw records of this case."))
+    return incident, record
+
+
+def _record_page(request, incident, record, correction_form=None, withdrawal_form=None):
+    model = type(record)
+    if not record.is_withdrawn:
+        if correction_form is None and model.correctable_fields:
+            correction_form = record_correction_form(model)(instance=record, prefix="correct")
+        withdrawal_form = withdrawal_form or RecordWithdrawalForm(prefix="withdraw")
+    status = 400 if any(f is not None and f.errors for f in (correction_form, withdrawal_form)) else 200
+    response = render(request, "incidents/record_detail.html", {
+        "incident": incident, "record": record, "record_label": model._meta.verbose_name,
+        "fields": selectors.record_fields(record=record), "events": selectors.record_events(record=record),
+        "correction_form": correction_form, "withdrawal_form": withdrawal_form,
+    }, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@login_required
+def record_detail(request, pk, record_type, record_pk):
+    """One record of a case: its values, its corrections, and the forms to correct or withdraw it."""
+    incident, record = _record_to_correct(request, pk, record_type, record_pk)
+    services.incident_view_logged(incident=incident, actor=request.user)
+    return _record_page(request, incident, record)
+
+
+def _record_saved(request, incident, message):
+    messages.success(request, message)
+    return redirect(reverse("incidents:detail", args=[incident.pk]) + "#timeline-title")
+
+
+@require_POST
+@login_required
+def record_correct(request, pk, record_type, record_pk):
+    incident, record = _record_to_correct(request, pk, record_type, record_pk)
+    model = type(record)
+    if record.is_withdrawn or not model.correctable_fields:
+        raise PermissionDenied(_("This record cannot be corrected."))
+    form = record_correction_form(model)(request.POST, instance=model.objects.get(pk=record.pk), prefix="correct")
+    if form.is_valid():
+        try:
+            services.record_correct(record=record, actor=request.user, reason=form.cleaned_data["correction_reason"],
+                                    **{name: form.cleaned_data[name] for name in model.correctable_fields})
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _record_saved(request, incident, _("The record has been corrected; the old values stay in the history."))
+    messages.error(request, _("Not saved: correct the marked fields."))
+    return _record_page(request, incident, record, correction_form=form)
+
+
+@require_POST
+@login_required
+def record_withdraw(request, pk, record_type, record_pk):
+    incident, record = _record_to_correct(request, pk, record_type, record_pk)
+    form = RecordWithdrawalForm(request.POST, prefix="withdraw")
+    if form.is_valid():
+        try:
+            services.record_withdraw(record=record, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _record_saved(request, incident, _("The record has been withdrawn; it stays in the history."))
+    messages.error(request, _("Not saved: correct the marked fields."))
+    return _record_page(request, incident, record, withdrawal_form=form)
 
 
 @require_GET

@@ -38,7 +38,7 @@ def do_step_work(incident, actor):
             incident=incident, actor=actor,
             facts_account="Gesprekken gevoerd met de melder en het slachtoffer; screenshots zijn bewaard.",
         )
-        if not incident.involvements.exists():
+        if not incident.involvements.current().exists():
             _add(incident, actor, Involvement(person=_person(incident, PersonKind.PUPIL), role=InvolvementRole.VICTIM))
     elif state == State.ASSESSING:
         if not incident.decision:

@@ -67,7 +67,11 @@ class WaivableItem(models.TextChoices):
 
 
 def _has(incident, related, **filters):
-    return getattr(incident, related).filter(**filters).exists()
+    """Whether the case holds such a record; a withdrawn record does not count."""
+    records = getattr(incident, related).all()
+    if hasattr(records, "current"):
+        records = records.current()
+    return records.filter(**filters).exists()
 
 
 def _done_or_waived(incident, kind):
@@ -100,7 +104,7 @@ def _assessment_missing(incident):
         if not _has(incident, "police_reports", filed_by="school"):
             missing.append(_("The school leader files a police report: record when and the police reference."))
     else:
-        consultations = incident.actions.filter(kind=ActionKind.VICTIM_CONSULTATION)
+        consultations = incident.actions.current().filter(kind=ActionKind.VICTIM_CONSULTATION)
         if not consultations.exists():
             if incident.victim_type == VictimType.PUPIL:
                 missing.append(_("Consult the guardians of the pupil on whether to file a police report."))

@@ -4,7 +4,7 @@ import re
 import tempfile
 import zipfile
 
-from incidents.models import Evidence
+from incidents.models import Evidence, Involvement
 from portal.audit import audit_record
 from django.utils.translation import gettext_lazy as _
 
@@ -47,7 +47,10 @@ def dossier_zip(*, person, actor):
         for letter in Correspondence.objects.filter(person=person).order_by("uploaded_at", "pk"):
             with letter.file.open("rb") as handle:
                 archive.writestr(f"correspondentie/{letter.uploaded_at:%Y%m%d}-{letter.pk}-{_safe(letter.original_name)}", handle.read())
-        evidence = Evidence.objects.filter(incident__involvements__person=person, processed=True).exclude(file="").select_related("incident")
+        # The evidence of the cases the person is (still) linked to; withdrawn links and evidence stay out.
+        cases = Involvement.objects.current().filter(person=person).values("incident_id")
+        evidence = (Evidence.objects.current().filter(incident__in=cases, processed=True).exclude(file="")
+                    .select_related("incident"))
         for item in evidence.distinct().order_by("incident_id", "pk"):
             with item.file.open("rb") as handle:
                 archive.writestr(f"bewijs/{item.incident.reference}/{item.pk}-{_safe(item.original_name)}", handle.read())

@@ -115,7 +115,7 @@ class DossierEntry:
 def dossier_entries(*, person):
     """Everything about the person in time order, newest first: incidents (with their role), sanctions,
     correspondence and LVI reports. A fixed number of queries, whatever the size of the dossier."""
-    involvements = Involvement.objects.filter(person=person).select_related("incident__school")
+    involvements = Involvement.objects.current().filter(person=person).select_related("incident__school")
     sanctions = Sanction.objects.filter(person=person).select_related(
         "person", "incident", "proposed_by", "decided_by", "school__board"
     )
@@ -132,7 +132,7 @@ def dossier_entries(*, person):
 def police_report_list_visible_to(*, user, filters=None):
     """The register of police reports across cases, scoped like the cases themselves for leaders and board."""
     _require_dossier_role(user)
-    qs = PoliceReport.objects.filter(dossier_scope_q(user=user, prefix="incident__")).select_related(
+    qs = PoliceReport.objects.current().filter(dossier_scope_q(user=user, prefix="incident__")).select_related(
         "incident__school", "created_by"
     )
     filters = filters or {}
@@ -148,13 +148,13 @@ def police_report_list_visible_to(*, user, filters=None):
 def offences_without_police_contact(*, user):
     """Cases judged (possibly) criminal at boards whose protocol requires police on any suspicion,
     with neither a police report nor a police consultation recorded yet."""
-    from incidents.models import ActionKind, Incident
+    from incidents.models import Action, ActionKind, Incident
 
     return (
         Incident.objects.filter(dossier_scope_q(user=user))
         .filter(decision__in=["criminal", "possibly_criminal"], school__board__police_on_any_suspicion=True)
-        .exclude(police_reports__isnull=False)
-        .exclude(actions__kind=ActionKind.POLICE_CONSULTATION)
+        .exclude(pk__in=PoliceReport.objects.current().values("incident_id"))
+        .exclude(pk__in=Action.objects.current().filter(kind=ActionKind.POLICE_CONSULTATION).values("incident_id"))
         .select_related("school")
         .distinct()
         .order_by("-reported_at")

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from rules import has_perm
 
 from incidents.notifications import notify
+from incidents.models import CaseEventKind, event_value
+from incidents.services import case_event_record
 from portal.audit import audit_record
 from portal.uploads import upload_clean
 
@@ -198,8 +200,15 @@ def lvi_report_start(*, person, actor, staff_told_at, staff_told_how, incident=N
             staff_told_how=staff_told_how, staff_told_by=actor, reported_at=reported_at,
             reported_by=actor if reported_at else None, inspector=inspector, summary=summary,
         )
+        if incident is not None:
+            case_event_record(incident=incident, actor=actor, kind=CaseEventKind.LVI_REPORT, record=report,
+                              changes=_lvi_changes(report, "person", "staff_told_at", "reported_at", "inspector"))
         audit_record(actor=actor, action="lvi.record", obj=report, board=person.school.board)
     return report
+
+
+def _lvi_changes(report, *names):
+    return {name: [None, event_value(report, name)] for name in names if getattr(report, name) not in (None, "")}
 
 
 def _check_lvi_call(staff_told_at, reported_at):
@@ -228,6 +237,9 @@ def lvi_report_record_call(*, report, actor, reported_at, inspector="", summary=
         locked.inspector = inspector
         locked.summary = summary
         locked.save()
+        if locked.incident_id is not None:
+            case_event_record(incident=locked.incident, actor=actor, kind=CaseEventKind.LVI_CALL, record=locked,
+                              changes=_lvi_changes(locked, "person", "reported_at", "inspector"))
         audit_record(actor=actor, action="lvi.report", obj=locked, board=report.school.board)
     return locked
 

@@ -107,3 +107,27 @@ def test_login_page(live_server, new_context, axe):
     with page.expect_navigation():
         page.press("input[name=password]", "Enter")
     axe(page, "the login page after a refused login")
+
+
+def test_record_page_with_a_refused_withdrawal_and_the_case_page_with_corrections(live_server, new_context, login, axe,
+                                                                                     leader, case):
+    from incidents.models import Takedown
+
+    takedown = services.incident_add_record(incident=case, actor=leader, record=Takedown(
+        platform="tiktok", description="Filmpje", outcome="requested"))
+    services.record_correct(record=takedown, actor=leader, reason="Omschrijving aangevuld.", description="Filmpje van de klas")
+    withdrawn = case.actions.first()
+    services.record_withdraw(record=withdrawn, actor=leader, reason="Hoorde bij een andere zaak.")
+    page = login(new_context(), leader)
+    page.goto(f"{live_server.url}/zaken/{case.pk}/vastleggingen/takedown/{takedown.pk}/")
+    with page.expect_navigation():
+        page.locator("form[action$='/intrekken/'] button[type=submit]").click()
+    field = page.locator("#id_withdraw-reason")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    axe(page, "the record page after a refused withdrawal")
+
+    page.goto(f"{live_server.url}/zaken/{case.pk}/")
+    expect(page.locator("del.withdrawn").first).to_be_visible()
+    for details in page.locator("details").all():
+        details.locator("summary").click()
+    axe(page, "the case page with a correction, a withdrawal and outcome forms")

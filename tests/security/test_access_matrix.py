@@ -64,6 +64,14 @@ def pk(attribute, **extra):
     return lambda side, role: {"pk": getattr(side, attribute).pk, **extra}
 
 
+def record(case, attribute):
+    """A record on a case, for the pages that correct or withdraw it."""
+    def build(side, role):
+        item = getattr(side, attribute)
+        return {"pk": getattr(side, case).pk, "record_type": item.record_type(), "record_pk": item.pk}
+    return build
+
+
 def token(attribute):
     return lambda side, role: {"token": getattr(side, attribute).token}
 
@@ -222,6 +230,13 @@ ROWS = [
     Row("incidents:takedown_outcome", get=None,
         kwargs=lambda side, role: {"pk": side.case.pk, "takedown_pk": side.takedown.pk},
         post="403 302 403 404 403 403 403", data=takedown_data),
+    # Correcting and withdrawing a record: the school leader of the school, also of a closed case.
+    Row("incidents:record_detail", get="403 200 403 404 403 403 403", kwargs=record("case", "takedown")),
+    Row("incidents:record_correct", get=None, kwargs=record("case", "takedown"), post="403 302 403 404 403 403 403",
+        data=const({"correct-platform": "tiktok", "correct-url": "https://www.tiktok.com/@x/video/1",
+                    "correct-description": "Filmpje met de klas", "correct-correction_reason": "Platform verkeerd."})),
+    Row("incidents:record_withdraw", get=None, kwargs=record("case", "takedown"), post="403 302 403 404 403 403 403",
+        data=const({"withdraw-reason": "Dubbel vastgelegd."})),
     # A screenshot the school leader added is the school's file: the reporter does not get it.
     Row("incidents:evidence_file", get="404 200 200 404 200 200 200", kwargs=token("evidence_school")),
     Row("incidents:evidence_file", label="reporter's own", get="200 200 200 404 200 200 200", kwargs=token("evidence_reporter")),

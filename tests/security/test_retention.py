@@ -100,3 +100,16 @@ def test_the_case_page_of_a_tombstone_still_opens(client, world, leader):
     assert page.status_code == 200
     assert 'id="anonymised"' in page.content.decode()
     assert 'id="anonymised"' not in client.get(f"/zaken/{world['recent'].pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_anonymising_also_removes_the_case_events_with_their_old_values_and_reasons(world, leader):
+    from incidents.models import CaseEvent
+
+    old = world["old"]
+    involvement = Involvement.objects.get(incident=old)
+    services.record_correct(record=involvement, actor=leader, reason="Zoë vroeg om een correctie.", note="Zoë Achternaam")
+    services.record_withdraw(record=involvement, actor=leader, reason="Zoë was niet betrokken.")
+    assert CaseEvent.objects.filter(incident=old).count() == 2
+    retention_run(apply=True)
+    assert not CaseEvent.objects.filter(incident=old).exists()
