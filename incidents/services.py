@@ -16,7 +16,7 @@ from portal.uploads import reencode_image, upload_check
 
 from . import workflow
 from .models import (
-    Action, ActionKind, Assignment, AssignmentKind, Audience, BreachAssessment, BreachRisk, CaseEvent, CaseEventKind,
+    Action, ActionKind, Assignment, AssignmentKind, Audience, BreachAssessment, CaseEvent, CaseEventKind,
     Evidence, Incident, Involvement, InvolvementRole, Message, Takedown, TakedownOutcome, Transition, event_value,
 )
 from .notifications import notify

@@ -13,4 +13,4 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MELDPUNT_MFA_REQUIRED = env.bool("MELDPUNT_MFA_REQUIRED", default=False)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # The dashboard's covering index (incidents) has non-key columns, which only PostgreSQL keeps.
-    SILENCED_SYSTEM_CHECKS = ["models.W040"]
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "models.W040"]  # noqa: F405
