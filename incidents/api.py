@@ -3,6 +3,7 @@
 Thin, like the pages: reads go through the selectors (so a case of another school does not exist here
 either), writes through the services (which check who may do what, lock the row and log it)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,13 +15,14 @@ from rest_framework.response import Response
 
 from portal.access import access_for
 from portal.api_base import MAX_ID, Conflict, id_from_url
+from portal.api_fields import DateTimeField
 from portal.forms import EvidenceFilesField, LinksField
 from portal.models import School
 from portal.protocols import protocol_rules
+from portal.validators import validate_in_past
 
 from . import selectors, services, workflow
 from .forms import CaseFilterForm, ReportForm
-from .forms import _not_in_future as not_in_future
 from .models import Category, Evidence, Incident, Platform, Severity, Transition
 
 
@@ -143,24 +145,18 @@ class IncidentReportSerializer(serializers.Serializer):
     platform = serializers.ChoiceField(choices=Platform.choices)
     description = serializers.CharField(max_length=ReportForm.base_fields["description"].max_length)
     privacy_flag = serializers.BooleanField(required=False, default=False)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    discovered_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
-                                              help_text="Empty: now.")
+    occurred_at = DateTimeField(required=False, allow_null=True, default=None, validators=[validate_in_past])
+    discovered_at = DateTimeField(required=False, allow_null=True, default=None, validators=[validate_in_past],
+                                  help_text="Empty: now.")
     links = serializers.ListField(child=serializers.CharField(max_length=2000), required=False, default=list,
                                   max_length=20)
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=20,
-                                  help_text="PNG, JPEG or PDF, at most 10 MB each.")
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                  max_length=settings.MELDPUNT_MAX_FILES, help_text="PNG, JPEG or PDF, at most 10 MB each.")
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
         if schools is not None:  # the user's own schools; none when only the schema is being made
             self.fields["school"].queryset = schools
-
-    def validate_occurred_at(self, value):
-        return not_in_future(value)
-
-    def validate_discovered_at(self, value):
-        return not_in_future(value)
 
     def validate_links(self, links):
         LinksField().validate(links)

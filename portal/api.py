@@ -1,7 +1,8 @@
-"""The REST API's errors as JSON, and the notifications endpoints. Sign-in, the two-factor rule, throttling
+"""The REST API's errors as JSON (also for a request too large to read), and the notifications endpoints. Sign-in, the two-factor rule, throttling
 and paging are in api_base. The endpoints reuse the pages' selectors and services: the API shows and
 changes exactly what the pages do, for the same people."""
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext
@@ -22,6 +23,8 @@ def exception_handler(exc, context):
     404 says only that nothing was found, never which kind of object was looked for."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent, RequestDataTooBig)):
+        exc = exceptions.ParseError(gettext("The request is too large: it has too many fields or files, or too much data."))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)

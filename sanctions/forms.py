@@ -10,7 +10,7 @@ from .models import LviReport, Sanction, SanctionStatus, SubjectKind
 
 
 class SanctionForm(forms.ModelForm):
-    letters = EvidenceFilesField(label=_("Letters or other correspondence"), help_text=_("PNG, JPEG or PDF, at most 10 MB each."))
+    letters = EvidenceFilesField(label=_("Letters or other correspondence"))
 
     class Meta:
         model = Sanction
@@ -60,7 +60,7 @@ class GuardianContactForm(forms.ModelForm):
 
 
 class CorrespondenceForm(forms.Form):
-    files = EvidenceFilesField(label=_("Document"), required=True, help_text=_("PNG, JPEG or PDF, at most 10 MB each."))
+    files = EvidenceFilesField(label=_("Document"), required=True)
     description = forms.CharField(label=_("Description"), max_length=300)
 
 
