@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import EvidenceFilesField
 from portal.models import Membership, Person, PersonKind
 
-from .imports import MAX_BYTES
+from .imports import MAX_BYTES, decode
 from .models import Answer, ConsentPurpose, Evidence, GivenBy, SchoolAccount, WorkAccount
 from .selectors import sixteenth_birthday
 
@@ -118,6 +118,8 @@ class ImportForm(forms.Form):
         uploaded = self.cleaned_data["file"]
         if uploaded.size > MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
+        decode(uploaded.read())  # a spreadsheet, an archive or no text at all is refused here, at the field
+        uploaded.seek(0)
         return uploaded
 
 
