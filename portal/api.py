@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .api_base import id_from_url
+from .api_fields import QueryParametersSerializer
 from .models import Notification
 from .notifications import absolute_url, notification_list_for, notification_mark_read
 
@@ -50,7 +51,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return absolute_url(notification.url)
 
 
-class NotificationFilterSerializer(serializers.Serializer):
+class NotificationFilterSerializer(QueryParametersSerializer):
     unread = serializers.BooleanField(required=False, default=False, help_text="Only unread notifications.")
 
 

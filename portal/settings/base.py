@@ -278,6 +278,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"StepEnum": "incidents.workflow.State"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums", "portal.api_schema.add_common_responses",
+        "consent.api.document_class_or_pupils",
+    ],
 }
 
 LOGGING = {
