@@ -43,7 +43,8 @@ class SanctionDecisionForm(forms.Form):
         label=_("Decision"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
         choices=[("yes", _("Approve")), ("no", _("Reject"))],
     )
-    reason = forms.CharField(label=_("Reasoning of the board"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reasoning of the board"), widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=Sanction._meta.get_field("board_reason").max_length)
 
 
 class GuardianContactForm(forms.ModelForm):
