@@ -562,9 +562,11 @@ class BreachAssessment(models.Model):
     data_subjects = BoundedTextField(_("whose data (data subjects)"), blank=True)
     risk = models.CharField(_("risk for the data subjects"), max_length=8, choices=BreachRisk.choices, blank=True)
     risk_reasoning = BoundedTextField(_("reasoning"), blank=True)
-    ap_notified_at = models.DateTimeField(_("reported to the Autoriteit Persoonsgegevens at"), null=True, blank=True, validators=[validate_in_past])
+    ap_notified_at = models.DateTimeField(_("reported to the Autoriteit Persoonsgegevens at"), null=True, blank=True,
+                                          validators=[validate_in_past])
     ap_reference = models.CharField(_("AP reference"), max_length=100, blank=True)
-    subjects_informed_at = models.DateTimeField(_("data subjects informed at"), null=True, blank=True, validators=[validate_in_past])
+    subjects_informed_at = models.DateTimeField(_("data subjects informed at"), null=True, blank=True,
+                                                validators=[validate_in_past])
     subjects_informed_how = BoundedTextField(_("how the data subjects were informed"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")

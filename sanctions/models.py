@@ -77,7 +77,8 @@ class Sanction(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     board_reason = BoundedTextField(_("board's reason"), blank=True)
-    guardians_contacted_at = models.DateTimeField(_("guardians contacted at"), null=True, blank=True, validators=[validate_in_past])
+    guardians_contacted_at = models.DateTimeField(_("guardians contacted at"), null=True, blank=True,
+                                                  validators=[validate_in_past])
     guardians_contacted_how = BoundedTextField(_("how the guardians were contacted"), blank=True)
     guardians_contacted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("contacted by"),
