@@ -30,7 +30,7 @@ from tests.factories import IncidentFactory, PersonFactory, member
 
 from ..consent.support import pupil_with_guardian, purposes_of
 from .test_bad_input import (
-    MISSING, changed_tables, dates, field_values, local, plausible_values, rolled_back, short_texts, shows_again, snapshot, texts,
+    MISSING, changed_tables, dates, field_values, plausible_values, rolled_back, short_texts, shows_again, snapshot, texts,
     without_missing,
 )
 
