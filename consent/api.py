@@ -11,10 +11,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rules import has_perm
 
-from portal.api_base import MAX_ID
+from portal.api_base import MAX_ID, NotFoundWithErrors
 
 from . import selectors
 from .forms import CheckForm
+
+
+def document_class_or_pupils(result, generator, request, public):
+    """The question names a class or at least one pupil (CheckForm's rule), written into the OpenAPI schema,
+    which a serializer's fields cannot say."""
+    question = result.get("components", {}).get("schemas", {}).get("ConsentQuestionRequest")
+    if question is not None:
+        question["anyOf"] = [
+            {"required": ["class_name"], "properties": {"class_name": {"minLength": 1}}},
+            {"required": ["pupils"], "properties": {"pupils": {"minItems": 1}}},
+        ]
+    return result
 
 
 class ConsentQuestionSerializer(serializers.Serializer):
@@ -53,7 +65,7 @@ def _form_errors(form):
 class ConsentCheckView(APIView):
     @extend_schema(request=ConsentQuestionSerializer, responses={
         200: ConsentCheckSerializer,
-        404: OpenApiResponse(description="Not a school this user belongs to."),
+        404: OpenApiResponse(description="Not a school this user belongs to, or a purpose, class or pupil it does not have."),
     })
     def post(self, request):
         """Before posting: may these pupils (or this class) be shown for this purpose?"""
@@ -63,14 +75,16 @@ class ConsentCheckView(APIView):
         school = selectors.consent_school_get_checkable(user=request.user, pk=data["school"])
         purposes = {purpose.code: purpose for purpose in selectors.consent_purposes(board=school.board)}
         purpose = purposes.get(data["purpose"])
-        if purpose is None:
-            raise serializers.ValidationError({"purpose": [_("Unknown purpose: give the code of one of the board's consent purposes.")]})
+        if purpose is None:  # like another school: a purpose the board does not have does not exist here
+            raise NotFoundWithErrors({"purpose": [_("Unknown purpose: give the code of one of the board's consent purposes.")]})
         form = CheckForm(
             {"purpose": purpose.pk, "class_name": data["class_name"], "pupils": data["pupils"]},
             purposes=list(purposes.values()), classes=selectors.consent_classes(school=school),
             pupils=selectors.pupils_of(school=school),
         )
         if not form.is_valid():
+            if any(form.has_error(name, "invalid_choice") for name in ("class_name", "pupils")):
+                raise NotFoundWithErrors(_form_errors(form))  # a class or pupil this school does not have
             raise serializers.ValidationError(_form_errors(form))
         pupils = selectors.pupils_picked(school=school, class_name=form.cleaned_data["class_name"],
                                          pks=[p.pk for p in form.cleaned_data["pupils"]])

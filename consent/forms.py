@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import EvidenceFilesField
 from portal.models import Membership, Person, PersonKind
 
-from .imports import MAX_BYTES
-from .models import Answer, ConsentPurpose, Evidence, GivenBy, SchoolAccount, WorkAccount
+from .imports import MAX_BYTES, decode
+from .models import Answer, ConsentPurpose, ConsentRecord, Evidence, GivenBy, SchoolAccount, SchoolAccountManager, WorkAccount
 from .selectors import sixteenth_birthday
 
 
@@ -76,7 +76,8 @@ class AnswerForm(forms.Form):
     answer = forms.ChoiceField(label=_("Answer"), choices=Answer.choices, widget=forms.RadioSelect)
     given_by = forms.ChoiceField(label=_("Given by"), choices=GivenBy.choices, widget=forms.RadioSelect)
     guardian = forms.ModelChoiceField(label=_("Guardian"), queryset=Person.objects.none(), required=False, empty_label=_("Choose…"))
-    given_on = _date_field(_("Date of the answer"), help_text=_("The date on the form, or the day the withdrawal reached the school."))
+    given_on = _date_field(_("Date of the answer"), help_text=_("The date on the form, or the day the withdrawal reached the school."),
+                           validators=ConsentRecord._meta.get_field("given_on").validators)
     evidence = forms.ChoiceField(label=_("How it can be shown"), choices=[c for c in Evidence.choices if c[0] != Evidence.SIGNED_IN],
                                  widget=forms.RadioSelect)
     file = SignedFormField(label=_("Signed form"), help_text=_("PDF, PNG or JPEG, at most 10 MB. Required for a grant."))
@@ -118,6 +119,8 @@ class ImportForm(forms.Form):
         uploaded = self.cleaned_data["file"]
         if uploaded.size > MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
+        decode(uploaded.read())  # a spreadsheet, an archive or no text at all is refused here, at the field
+        uploaded.seek(0)
         return uploaded
 
 
@@ -182,5 +185,6 @@ class SchoolAccountForm(forms.ModelForm):
 class HandoverForm(forms.Form):
     handover_note = forms.CharField(
         label=_("What was handed over"), widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=SchoolAccountManager._meta.get_field("handover_note").max_length,
         help_text=_("For example: password changed, recovery e-mail and phone number changed, contacts passed on."),
     )

@@ -104,16 +104,32 @@ class ImportReport:
         return counts
 
 
+# How a spreadsheet or an archive begins: an .xlsx (a ZIP), an old .xls (OLE2), an .ods (a ZIP as well).
+SPREADSHEET_STARTS = (b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
 def decode(data):
-    """Text and the encoding it was read as: UTF-8 (a BOM is dropped), else Windows-1252."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "UTF-16"
+    """Text and the encoding it was read as: UTF-8 (a BOM is dropped), else Windows-1252. A spreadsheet, an
+    archive or bytes that are no text in either encoding are refused with a ValidationError that says what to do."""
+    if data.startswith(SPREADSHEET_STARTS):
+        raise ValidationError(
+            _("This is a spreadsheet or ZIP file, not a CSV file. Open it in the spreadsheet program and save it as "
+              "CSV (separated by semicolons), then choose that file."), code="spreadsheet",
+        )
     try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252"), "Windows-1252"
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8"
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16"), "UTF-16"
+        try:
+            return data.decode("utf-8"), "UTF-8"
+        except UnicodeDecodeError:
+            return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError as error:
+        raise ValidationError(
+            _("This file cannot be read as text (byte %(position)s is not a letter in UTF-8 or Windows-1252). Save the "
+              "export as CSV in UTF-8 and choose that file."), code="encoding", params={"position": error.start + 1},
+        )
 
 
 def sniff_delimiter(text):
@@ -193,6 +209,9 @@ def _read_rows(text, report):
         header = next(reader)
     except StopIteration:
         header = []
+    except csv.Error as error:
+        report.errors.append(_("The file cannot be read as CSV (line %(line)s): %(error)s") % {"line": 1, "error": error})
+        return []
     columns = [normalise_column(c) for c in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if not any(columns):
@@ -248,7 +267,11 @@ def import_plan(*, school, data):
     if len(data) > MAX_BYTES:
         report.errors.append(_("The file is larger than 5 MB. Split it into smaller files."))
         return report
-    text, report.encoding = decode(data)
+    try:
+        text, report.encoding = decode(data)
+    except ValidationError as error:
+        report.errors.extend(error.messages)
+        return report
     text = text.replace("\x00", "")  # the database cannot hold NUL; no name or number in an export has one
     report.delimiter = sniff_delimiter(text)
     parsed = _read_rows(text, report)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents.models import Platform
 from portal.history import HistoricalRecords
 from portal.models import Board, Person, School
+from portal.validators import BoundedTextField, validate_in_past
 
 
 def private_storage():
@@ -28,7 +29,7 @@ class ConsentPurpose(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="consent_purposes", verbose_name=_("board"))
     code = models.SlugField(_("code"), max_length=40, help_text=_("A short fixed name, used in exports. Cannot be changed later."))
     label = models.CharField(_("label"), max_length=200)
-    help_text = models.TextField(_("explanation"), blank=True)
+    help_text = BoundedTextField(_("explanation"), blank=True)
     ordering = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True, help_text=_("Inactive purposes are no longer asked or checked; their history is kept."))
 
@@ -87,7 +88,7 @@ class ConsentRecord(models.Model):
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="consent_answers_given",
         verbose_name=_("guardian"),
     )
-    given_on = models.DateField(_("given on"))
+    given_on = models.DateField(_("given on"), validators=[validate_in_past])
     evidence = models.CharField(_("how it can be shown"), max_length=12, choices=Evidence.choices)
     file = models.FileField(_("signed form"), storage=private_storage, upload_to="consent/%Y/%m/", blank=True)
     content_type = models.CharField(_("type"), max_length=64, blank=True)
@@ -166,7 +167,7 @@ class RegisteredAccount(models.Model):
 
     platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
     handle = models.CharField(_("account name"), max_length=200)
-    ended_on = models.DateField(_("closed on"), null=True, blank=True)
+    ended_on = models.DateField(_("closed on"), null=True, blank=True, validators=[validate_in_past])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by"))
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
 
@@ -187,7 +188,7 @@ class WorkAccount(RegisteredAccount):
         help_text=_("Protocol: a work account communicates with pupils only within a closed group."),
     )
     group_name = models.CharField(_("name of the closed group"), max_length=200, blank=True)
-    purpose = models.TextField(_("what it is used for"))
+    purpose = BoundedTextField(_("what it is used for"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="work_accounts",
         verbose_name=_("owner (account)"),
@@ -215,7 +216,7 @@ class SchoolAccount(RegisteredAccount):
     """An account owned by the school (002 §9 C3): it stays with the school when a manager leaves (footnote 4)."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="school_accounts", verbose_name=_("owning school"))
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), blank=True)
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="SchoolAccountManager", through_fields=("account", "user"),
         related_name="managed_school_accounts", verbose_name=_("managers"),
@@ -239,7 +240,7 @@ class SchoolAccountManager(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("handover recorded by"),
     )
-    handover_note = models.TextField(_("handover note"), blank=True)
+    handover_note = BoundedTextField(_("handover note"), blank=True)
 
     history = HistoricalRecords()
 

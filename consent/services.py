@@ -15,6 +15,7 @@ from portal.audit import audit_record
 from portal.models import Person, PersonKind
 from portal.notifications import notification_create
 from portal.uploads import upload_clean
+from portal.validators import in_future
 
 from . import imports, selectors
 from .models import (
@@ -112,7 +113,7 @@ def _check_answer(*, person, purpose, answer, given_by, guardian, given_on, evid
             raise ValidationError({"guardian": _("This person is not one of the pupil's guardians. Link the guardian to the pupil first.")})
     elif given_by != GivenBy.SELF:
         raise ValidationError({"given_by": _("Choose who gave this answer.")})
-    if given_on > timezone.localdate():
+    if in_future(given_on):
         raise ValidationError({"given_on": _("This date lies in the future.")})
     if person.date_of_birth and given_on < person.date_of_birth:
         raise ValidationError({"given_on": _("This date lies before the date of birth.")})

@@ -3,6 +3,7 @@
 Thin, like the pages: reads go through the selectors (so a case of another school does not exist here
 either), writes through the services (which check who may do what, lock the row and log it)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,15 +14,16 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.access import access_for
-from portal.api_base import MAX_ID, Conflict, id_from_url
+from portal.api_base import MAX_ID, Conflict, NotFoundWithErrors, id_from_url
+from portal.api_fields import DateTimeField, OptionalChoiceField, OptionalURLField, QueryParametersSerializer
 from portal.forms import EvidenceFilesField, LinksField
 from portal.models import School
 from portal.protocols import protocol_rules
+from portal.validators import validate_in_past
 
 from . import selectors, services, workflow
 from .forms import CaseFilterForm, ReportForm
-from .forms import _not_in_future as not_in_future
-from .models import Category, Evidence, Incident, Platform, Severity, Transition
+from .models import Category, Decision, Evidence, Incident, Platform, Severity, Transition, VictimType
 
 
 class SchoolRefSerializer(serializers.Serializer):
@@ -34,7 +36,7 @@ class PersonRefSerializer(serializers.Serializer):
     name = serializers.CharField(source="__str__")
 
 
-class IncidentFilterSerializer(serializers.Serializer):
+class IncidentFilterSerializer(QueryParametersSerializer):
     """The dashboard's filters, as query parameters."""
 
     state = serializers.ChoiceField(choices=workflow.State.choices, required=False,
@@ -57,6 +59,7 @@ class IncidentSummarySerializer(serializers.ModelSerializer):
     school = SchoolRefSerializer(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     step_number = serializers.IntegerField(read_only=True, allow_null=True)
+    severity = OptionalChoiceField(choices=Severity.choices, read_only=True, help_text="Null until the case is triaged.")
 
     class Meta:
         model = Incident
@@ -66,6 +69,7 @@ class IncidentSummarySerializer(serializers.ModelSerializer):
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
+    url = OptionalURLField(read_only=True, help_text="The link; null for a file.")
     download = serializers.SerializerMethodField(
         help_text="The file in the portal (signed in to the portal); empty for a link, for an image the worker has "
                   "not yet re-encoded, and for one it could not decode."
@@ -123,6 +127,9 @@ class IncidentSerializer(IncidentReportViewSerializer):
     decided_by = PersonRefSerializer(read_only=True, allow_null=True)
     protocol_version = serializers.CharField(read_only=True, allow_null=True,
                                              help_text="The protocol version the case runs under.")
+    decision = OptionalChoiceField(choices=Decision.choices, read_only=True, help_text="Null until step 3 is decided.")
+    victim_type = OptionalChoiceField(choices=VictimType.choices, read_only=True,
+                                      help_text="Only for a criminal offence; null otherwise.")
 
     class Meta(IncidentReportViewSerializer.Meta):
         fields = IncidentReportViewSerializer.Meta.fields + [
@@ -143,24 +150,18 @@ class IncidentReportSerializer(serializers.Serializer):
     platform = serializers.ChoiceField(choices=Platform.choices)
     description = serializers.CharField(max_length=ReportForm.base_fields["description"].max_length)
     privacy_flag = serializers.BooleanField(required=False, default=False)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    discovered_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
-                                              help_text="Empty: now.")
+    occurred_at = DateTimeField(required=False, allow_null=True, default=None, validators=[validate_in_past])
+    discovered_at = DateTimeField(required=False, allow_null=True, default=None, validators=[validate_in_past],
+                                  help_text="Empty: now.")
     links = serializers.ListField(child=serializers.CharField(max_length=2000), required=False, default=list,
                                   max_length=20)
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=20,
-                                  help_text="PNG, JPEG or PDF, at most 10 MB each.")
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                  max_length=settings.MELDPUNT_MAX_FILES, help_text="PNG, JPEG or PDF, at most 10 MB each.")
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
         if schools is not None:  # the user's own schools; none when only the schema is being made
             self.fields["school"].queryset = schools
-
-    def validate_occurred_at(self, value):
-        return not_in_future(value)
-
-    def validate_discovered_at(self, value):
-        return not_in_future(value)
 
     def validate_links(self, links):
         LinksField().validate(links)
@@ -263,7 +264,8 @@ class IncidentViewSet(viewsets.GenericViewSet):
         return Response(self._case_data(incident))
 
     @extend_schema(request={"application/json": IncidentReportSerializer, "multipart/form-data": IncidentReportSerializer},
-                   responses={201: IncidentSerializer, 403: OpenApiResponse(description="Not linked to a school.")})
+                   responses={201: IncidentSerializer, 403: OpenApiResponse(description="Not linked to a school."),
+                              404: OpenApiResponse(description="The school is not one of this user's own schools.")})
     def create(self, request):
         """File a report for one of the user's own schools; the school leader is notified, as from the page."""
         schools = School.objects.filter(pk__in=access_for(request.user).reporting_school_ids)
@@ -272,7 +274,10 @@ class IncidentViewSet(viewsets.GenericViewSet):
                 _("You are not linked to a school, so you cannot file a report. Ask your administrator.")
             )
         report = IncidentReportSerializer(data=request.data, schools=schools)
-        report.is_valid(raise_exception=True)
+        if not report.is_valid():
+            if any(error.code == "does_not_exist" for error in report.errors.get("school", [])):
+                raise NotFoundWithErrors(report.errors)  # another school does not exist here, as everywhere
+            raise exceptions.ValidationError(report.errors)
         data = report.validated_data
         incident = services.incident_report(
             school=data["school"], reporter=request.user, platform=data["platform"], category=data["category"],

@@ -17,6 +17,7 @@ from portal.forms import (
     style_filter_widgets,
 )
 from portal.models import Membership, PersonKind, Role, School
+from portal.validators import validate_in_past
 
 from . import selectors
 from .models import (
@@ -32,12 +33,6 @@ def localize_datetime_widgets(form):
             field.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"]
 
 
-def _not_in_future(value):
-    if value and value > timezone.now() + timezone.timedelta(minutes=5):
-        raise ValidationError(_("This moment lies in the future."))
-    return value
-
-
 class ReportForm(forms.Form):
     """The staff member's report: the few things needed to act, in under a minute."""
 
@@ -45,15 +40,17 @@ class ReportForm(forms.Form):
     category = forms.ChoiceField(label=_("What kind of incident?"), choices=[("", _("Choose…"))] + list(Incident._meta.get_field("category").choices))
     platform = forms.ChoiceField(label=_("On which platform?"), choices=[("", _("Choose…"))] + list(Incident._meta.get_field("platform").choices))
     description = forms.CharField(
-        label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000,
+        label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=Incident._meta.get_field("description").max_length,
         help_text=_("Who, what, when. Names of pupils involved may be given here; the school leader links them to the case."),
     )
     privacy_flag = forms.BooleanField(
         label=_("Personal data was exposed or shared (privacy incident or data breach)"), required=False,
     )
-    occurred_at = local_datetime_field(_("When did it happen?"), required=False, help_text=_("Leave empty if unknown."))
-    discovered_at = local_datetime_field(_("When was it discovered?"))
-    files = EvidenceFilesField(label=_("Screenshots or documents"), help_text=_("PNG, JPEG or PDF, at most 10 MB each."),
+    occurred_at = local_datetime_field(_("When did it happen?"), required=False, help_text=_("Leave empty if unknown."),
+                                       validators=[validate_in_past])
+    discovered_at = local_datetime_field(_("When was it discovered?"), validators=[validate_in_past])
+    files = EvidenceFilesField(label=_("Screenshots or documents"),
                                decoded_by_worker=True)
     links = LinksField(label=_("Links to the posts"), help_text=_("One link per line."))
 
@@ -64,12 +61,6 @@ class ReportForm(forms.Form):
             self.fields["school"].initial = schools.first()
             self.fields["school"].widget = forms.HiddenInput()
         self.fields["discovered_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-
-    def clean_occurred_at(self):
-        return _not_in_future(self.cleaned_data.get("occurred_at"))
-
-    def clean_discovered_at(self):
-        return _not_in_future(self.cleaned_data.get("discovered_at"))
 
     def clean(self):
         data = super().clean()
@@ -118,7 +109,7 @@ class DecisionForm(forms.ModelForm):
 
 
 class EvidenceForm(forms.Form):
-    files = EvidenceFilesField(label=_("Screenshots or documents"), help_text=_("PNG, JPEG or PDF, at most 10 MB each."),
+    files = EvidenceFilesField(label=_("Screenshots or documents"),
                                decoded_by_worker=True)
     links = LinksField(label=_("Links"), help_text=_("One link per line."))
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
@@ -329,9 +320,6 @@ class ActionForm(IncidentRecordForm):
             return "protocol"
         return kind
 
-    def clean_happened_at(self):
-        return _not_in_future(self.cleaned_data.get("happened_at"))
-
     def clean(self):
         data = super().clean()
         if data.get("kind") == "victim_consultation" and data.get("wants_police_report") is None:
@@ -349,9 +337,6 @@ class PoliceReportForm(IncidentRecordForm):
     class Meta:
         model = PoliceReport
         fields = ["filed_by", "filed_at", "police_reference", "police_contact", "note"]
-
-    def clean_filed_at(self):
-        return _not_in_future(self.cleaned_data.get("filed_at"))
 
 
 def _https_formfield(model_field, **kwargs):

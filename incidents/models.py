@@ -15,6 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from portal.history import HistoricalRecords
 from portal.models import Person, School
+from portal.validators import LONG_TEXT_MAX_LENGTH, BoundedTextField, validate_in_past
 
 from . import workflow
 from .workflow import State
@@ -123,8 +124,8 @@ class Incident(ChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model):
         verbose_name=_("reporter"), db_index=False,
     )
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
-    occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
-    discovered_at = models.DateTimeField(_("discovered at"), default=timezone.now)
+    occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True, validators=[validate_in_past])
+    discovered_at = models.DateTimeField(_("discovered at"), default=timezone.now, validators=[validate_in_past])
     platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
     category = models.CharField(_("category"), max_length=32, choices=Category.choices)
     severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices, blank=True)
@@ -132,15 +133,15 @@ class Incident(ChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model):
         _("privacy incident or data breach"), default=False,
         help_text=_("Personal data was exposed or shared; the privacy officer (FG) is informed."),
     )
-    description = models.TextField(_("what happened"))
-    facts_account = models.TextField(_("written account of the facts"), blank=True)
+    description = BoundedTextField(_("what happened"), max_length=LONG_TEXT_MAX_LENGTH)
+    facts_account = BoundedTextField(_("written account of the facts"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
 
     state = FSMField(_("step"), max_length=16, choices=State.choices, default=State.REPORTED, protected=True)
     state_changed_at = models.DateTimeField(_("in this step since"), default=timezone.now)
 
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
     victim_type = models.CharField(_("victim"), max_length=8, choices=VictimType.choices, blank=True)
-    decision_reasoning = models.TextField(_("reasoning"), blank=True)
+    decision_reasoning = BoundedTextField(_("reasoning"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
     )
@@ -257,7 +258,7 @@ class IncidentRecord(ChoiceLabelsMixin, models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                      verbose_name=_("withdrawn by"), db_index=False)
-    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    withdrawal_reason = BoundedTextField(_("reason for withdrawal"), blank=True)
 
     objects = IncidentRecordQuerySet.as_manager()
 
@@ -286,7 +287,7 @@ class Transition(ChoiceLabelsMixin, models.Model):
     target = models.CharField(_("to"), max_length=16, choices=State.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("step change")
@@ -371,9 +372,9 @@ class Action(IncidentRecord):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actions", verbose_name=_("incident"))
     kind = models.CharField(_("kind"), max_length=24, choices=ActionKind.choices)
-    happened_at = models.DateTimeField(_("when"), default=timezone.now)
+    happened_at = models.DateTimeField(_("when"), default=timezone.now, validators=[validate_in_past])
     with_whom = models.CharField(_("with whom"), max_length=300, blank=True)
-    outcome = models.TextField(_("what was said or agreed"))
+    outcome = BoundedTextField(_("what was said or agreed"))
     wants_police_report = models.BooleanField(_("they want a police report to be filed"), null=True, blank=True)
     protocol_code = models.SlugField(_("protocol action"), max_length=40, blank=True)
 
@@ -399,7 +400,7 @@ class Waiver(IncidentRecord):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="waivers", verbose_name=_("incident"))
     item = models.CharField(_("work item"), max_length=24, choices=workflow.WaivableItem.choices)
-    reason = models.TextField(_("reason"))
+    reason = BoundedTextField(_("reason"))
 
     history = HistoricalRecords()
     correctable_fields = ("reason",)
@@ -422,10 +423,10 @@ class PoliceReportFiler(models.TextChoices):
 class PoliceReport(IncidentRecord):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="police_reports", verbose_name=_("incident"))
     filed_by = models.CharField(_("filed by"), max_length=16, choices=PoliceReportFiler.choices)
-    filed_at = models.DateTimeField(_("filed at"))
+    filed_at = models.DateTimeField(_("filed at"), validators=[validate_in_past])
     police_reference = models.CharField(_("police reference"), max_length=100, blank=True)
     police_contact = models.CharField(_("police contact"), max_length=200, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), blank=True)
 
     history = HistoricalRecords()
     correctable_fields = ("filed_by", "filed_at", "police_reference", "police_contact", "note")
@@ -458,7 +459,7 @@ class Takedown(IncidentRecord):
     url = models.URLField(_("link"), max_length=2000, blank=True)
     description = models.CharField(_("description"), max_length=500)
     outcome = models.CharField(_("outcome"), max_length=24, choices=TakedownOutcome.choices, default=TakedownOutcome.PENDING)
-    outcome_reason = models.TextField(_("explanation"), blank=True)
+    outcome_reason = BoundedTextField(_("explanation"), blank=True)
     outcome_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
 
     history = HistoricalRecords()
@@ -482,9 +483,9 @@ class InformedParty(IncidentRecord):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="informed_parties", verbose_name=_("incident"))
     who = models.CharField(_("who was informed"), max_length=300)
-    informed_at = models.DateTimeField(_("when"), default=timezone.now)
-    what_was_said = models.TextField(_("what was said"))
-    next_steps = models.TextField(_("next steps"))
+    informed_at = models.DateTimeField(_("when"), default=timezone.now, validators=[validate_in_past])
+    what_was_said = BoundedTextField(_("what was said"))
+    next_steps = BoundedTextField(_("next steps"))
 
     history = HistoricalRecords()
     correctable_fields = ("who", "informed_at", "what_was_said", "next_steps")
@@ -508,10 +509,10 @@ class Message(IncidentRecord):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="messages", verbose_name=_("incident"))
     audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now, validators=[validate_in_past])
     channel = models.CharField(_("channel"), max_length=100, help_text=_("For example: letter, e-mail, meeting, press release."))
     recipients = models.CharField(_("recipients"), max_length=300)
-    summary = models.TextField(_("content"))
+    summary = BoundedTextField(_("content"))
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("approved by the spokesperson"),
@@ -538,8 +539,8 @@ class ProtocolWorked(models.TextChoices):
 class Evaluation(IncidentRecord):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("incident"))
     protocol_worked = models.CharField(_("did the protocol work?"), max_length=8, choices=ProtocolWorked.choices)
-    measures_worked = models.TextField(_("did the measures work?"))
-    adjustments = models.TextField(_("what should be adjusted?"), blank=True)
+    measures_worked = BoundedTextField(_("did the measures work?"))
+    adjustments = BoundedTextField(_("what should be adjusted?"), blank=True)
     propose_protocol_change = models.BooleanField(_("propose a change to the protocol"), default=False)
 
     history = HistoricalRecords()
@@ -612,16 +613,18 @@ class BreachAssessment(models.Model):
     """The FG's review of a privacy incident (AVG art. 33/34), kept in the breach register whatever the outcome."""
 
     incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="breach_assessment", verbose_name=_("incident"))
-    discovered_at = models.DateTimeField(_("discovered at"))
-    data_description = models.TextField(_("which personal data"), blank=True)
-    data_subjects = models.TextField(_("whose data (data subjects)"), blank=True)
+    discovered_at = models.DateTimeField(_("discovered at"), validators=[validate_in_past])
+    data_description = BoundedTextField(_("which personal data"), blank=True)
+    data_subjects = BoundedTextField(_("whose data (data subjects)"), blank=True)
     risk = models.CharField(_("conclusion"), max_length=16, choices=BreachRisk.choices, blank=True,
                             help_text=_("Is it a data breach, and if so, how great is the risk for the data subjects?"))
-    risk_reasoning = models.TextField(_("reasoning"), blank=True)
-    ap_notified_at = models.DateTimeField(_("reported to the Autoriteit Persoonsgegevens at"), null=True, blank=True)
+    risk_reasoning = BoundedTextField(_("reasoning"), blank=True)
+    ap_notified_at = models.DateTimeField(_("reported to the Autoriteit Persoonsgegevens at"), null=True, blank=True,
+                                          validators=[validate_in_past])
     ap_reference = models.CharField(_("AP reference"), max_length=100, blank=True)
-    subjects_informed_at = models.DateTimeField(_("data subjects informed at"), null=True, blank=True)
-    subjects_informed_how = models.TextField(_("how the data subjects were informed"), blank=True)
+    subjects_informed_at = models.DateTimeField(_("data subjects informed at"), null=True, blank=True,
+                                                validators=[validate_in_past])
+    subjects_informed_how = BoundedTextField(_("how the data subjects were informed"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
     )
@@ -710,7 +713,7 @@ class CaseEvent(ChoiceLabelsMixin, models.Model):
     record_type = models.CharField(_("record type"), max_length=32, blank=True)
     record_id = models.PositiveBigIntegerField(_("record"), null=True, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = BoundedTextField(_("reason"), blank=True)
 
     class Meta:
         verbose_name = _("case event")

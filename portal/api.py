@@ -1,7 +1,8 @@
-"""The REST API's errors as JSON, and the notifications endpoints. Sign-in, the two-factor rule, throttling
+"""The REST API's errors as JSON (also for a request too large to read), and the notifications endpoints. Sign-in, the two-factor rule, throttling
 and paging are in api_base. The endpoints reuse the pages' selectors and services: the API shows and
 changes exactly what the pages do, for the same people."""
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .api_base import id_from_url
+from .api_fields import QueryParametersSerializer
 from .models import Notification
 from .notifications import absolute_url, notification_list_for, notification_mark_read
 
@@ -22,6 +24,8 @@ def exception_handler(exc, context):
     404 says only that nothing was found, never which kind of object was looked for."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent, RequestDataTooBig)):
+        exc = exceptions.ParseError(gettext("The request is too large: it has too many fields or files, or too much data."))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)
@@ -47,7 +51,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return absolute_url(notification.url)
 
 
-class NotificationFilterSerializer(serializers.Serializer):
+class NotificationFilterSerializer(QueryParametersSerializer):
     unread = serializers.BooleanField(required=False, default=False, help_text="Only unread notifications.")
 
 

@@ -85,12 +85,43 @@ class AnonRateThrottle(_RatesFromSettings, throttling.AnonRateThrottle):
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    """Pages as the REST framework numbers them, with a page size that is a whole number within the limits or a
+    400 (the framework would quietly use its default), as the schema says."""
+
     page_size = settings.PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        if len(values) > 1 or not (values[0].isascii() and values[0].isdigit()) or not 1 <= int(values[0]) <= self.max_page_size:
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                _("Give one whole number from 1 to %(max)s.") % {"max": self.max_page_size},
+            ]})
+        return int(values[0])
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 class Conflict(exceptions.APIException):
     status_code = 409
     default_detail = _("The case has moved on in the meantime.")
     default_code = "conflict"
+
+
+class NotFoundWithErrors(exceptions.NotFound):
+    """A 404 for something a request names in its body (a school, a purpose, a pupil) that does not exist for this
+    user, with the message at the field that named it, as a 400 would give it."""
+
+    def __init__(self, errors):
+        super().__init__()
+        self.detail = errors

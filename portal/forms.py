@@ -3,10 +3,14 @@ import html
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from axes.helpers import get_cool_off
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.forms.renderers import DjangoTemplates
+from django.template.defaultfilters import filesizeformat
 from django.utils.formats import localize
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +18,8 @@ from django.utils.translation import ngettext
 
 from .security import login_attempts_left
 from .uploads import upload_check, upload_clean
+
+filesizeformat_lazy = lazy(filesizeformat, str)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -32,6 +38,11 @@ class EvidenceFilesField(forms.FileField):
 
     def __init__(self, *args, decoded_by_worker=False, **kwargs):
         kwargs.setdefault("required", False)
+        self.max_files = settings.MELDPUNT_MAX_FILES
+        kwargs.setdefault("help_text", format_lazy(
+            _("PNG, JPEG or PDF, at most {size} each; at most {count} files."),
+            size=filesizeformat_lazy(settings.MELDPUNT_MAX_UPLOAD_BYTES), count=self.max_files,
+        ))
         self.file_check = upload_check if decoded_by_worker else upload_clean
         super().__init__(*args, **kwargs)
 
@@ -39,6 +50,11 @@ class EvidenceFilesField(forms.FileField):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
         if not files and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
+        if len(files) > self.max_files:
+            raise ValidationError(
+                _("Choose at most %(max)s files at once; you chose %(count)s. Add the others afterwards."),
+                code="too_many_files", params={"max": self.max_files, "count": len(files)},
+            )
         cleaned, errors = [], []
         for uploaded in files:
             try:

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .validators import BoundedTextField, validate_within_years_ahead
+
 
 def private_storage_callable():
     from django.core.files.storage import storages
@@ -126,8 +128,8 @@ class Membership(models.Model):
         help_text=_("Leave empty for a role that covers the whole board."),
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    starts_on = models.DateField(_("starts on"), null=True, blank=True)
-    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True, validators=[validate_within_years_ahead])
+    ends_on = models.DateField(_("ends on"), null=True, blank=True, validators=[validate_within_years_ahead])
 
     objects = MembershipQuerySet.as_manager()
 
@@ -348,7 +350,7 @@ class ProtocolProfile(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("what this protocol adds"), blank=True)
+    description = BoundedTextField(_("what this protocol adds"), blank=True)
     first_contact_label = models.CharField(
         _("reports go to"), max_length=100, help_text=_("Who is told first, in the protocol's own words."),
     )
@@ -380,8 +382,8 @@ class ProtocolVersion(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="protocol_versions", verbose_name=_("board"))
     profile = models.ForeignKey(ProtocolProfile, on_delete=models.PROTECT, related_name="versions", verbose_name=_("profile"))
     version = models.CharField(_("version"), max_length=40)
-    adopted_on = models.DateField(_("adopted on"))
-    review_on = models.DateField(_("to be reviewed by"), null=True, blank=True)
+    adopted_on = models.DateField(_("adopted on"), validators=[validate_within_years_ahead])
+    review_on = models.DateField(_("to be reviewed by"), null=True, blank=True, validators=[validate_within_years_ahead])
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:

@@ -10,7 +10,7 @@ from .models import LviReport, Sanction, SanctionStatus, SubjectKind
 
 
 class SanctionForm(forms.ModelForm):
-    letters = EvidenceFilesField(label=_("Letters or other correspondence"), help_text=_("PNG, JPEG or PDF, at most 10 MB each."))
+    letters = EvidenceFilesField(label=_("Letters or other correspondence"))
 
     class Meta:
         model = Sanction
@@ -43,7 +43,8 @@ class SanctionDecisionForm(forms.Form):
         label=_("Decision"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
         choices=[("yes", _("Approve")), ("no", _("Reject"))],
     )
-    reason = forms.CharField(label=_("Reasoning of the board"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reasoning of the board"), widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=Sanction._meta.get_field("board_reason").max_length)
 
 
 class GuardianContactForm(forms.ModelForm):
@@ -60,7 +61,7 @@ class GuardianContactForm(forms.ModelForm):
 
 
 class CorrespondenceForm(forms.Form):
-    files = EvidenceFilesField(label=_("Document"), required=True, help_text=_("PNG, JPEG or PDF, at most 10 MB each."))
+    files = EvidenceFilesField(label=_("Document"), required=True)
     description = forms.CharField(label=_("Description"), max_length=300)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents.models import private_storage
 from portal.history import HistoricalRecords
 from portal.models import Board, Person, School
+from portal.validators import DAY_COUNT_VALIDATORS, BoundedTextField, validate_in_past, validate_within_years_ahead
 
 
 class SubjectKind(models.TextChoices):
@@ -68,11 +69,11 @@ class Sanction(models.Model):
     measure_label = models.CharField(_("measure as decided"), max_length=120)
     board_decides = models.BooleanField(_("decided by the board"), default=False)
     guardians_first = models.BooleanField(_("takes effect after contact with the guardians"), default=False)
-    decision = models.TextField(_("decision"), help_text=_("What exactly is imposed."))
-    reasoning = models.TextField(_("reasoning"))
-    starts_on = models.DateField(_("takes effect on"), default=timezone.localdate)
-    ends_on = models.DateField(_("ends on"), null=True, blank=True)
-    days = models.PositiveSmallIntegerField(_("number of days"), null=True, blank=True)
+    decision = BoundedTextField(_("decision"), help_text=_("What exactly is imposed."))
+    reasoning = BoundedTextField(_("reasoning"))
+    starts_on = models.DateField(_("takes effect on"), default=timezone.localdate, validators=[validate_within_years_ahead])
+    ends_on = models.DateField(_("ends on"), null=True, blank=True, validators=[validate_within_years_ahead])
+    days = models.PositiveSmallIntegerField(_("number of days"), null=True, blank=True, validators=DAY_COUNT_VALIDATORS)
     status = models.CharField(_("status"), max_length=12, choices=SanctionStatus.choices)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by"))
     proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
@@ -80,9 +81,10 @@ class Sanction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    board_reason = models.TextField(_("board's reason"), blank=True)
-    guardians_contacted_at = models.DateTimeField(_("guardians contacted at"), null=True, blank=True)
-    guardians_contacted_how = models.TextField(_("how the guardians were contacted"), blank=True)
+    board_reason = BoundedTextField(_("board's reason"), blank=True)
+    guardians_contacted_at = models.DateTimeField(_("guardians contacted at"), null=True, blank=True,
+                                                  validators=[validate_in_past])
+    guardians_contacted_how = BoundedTextField(_("how the guardians were contacted"), blank=True)
     guardians_contacted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("contacted by"),
     )
@@ -168,15 +170,15 @@ class LviReport(models.Model):
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="lvi_reports", verbose_name=_("incident"),
     )
-    staff_told_at = models.DateTimeField(_("staff member told at"))
-    staff_told_how = models.TextField(_("how the staff member was told"))
+    staff_told_at = models.DateTimeField(_("staff member told at"), validators=[validate_in_past])
+    staff_told_how = BoundedTextField(_("how the staff member was told"))
     staff_told_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("told by"))
-    reported_at = models.DateTimeField(_("reported to the LVI at"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("reported to the LVI at"), null=True, blank=True, validators=[validate_in_past])
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reported by"),
     )
     inspector = models.CharField(_("confidential inspector spoken to"), max_length=200, blank=True)
-    summary = models.TextField(_("what was reported and agreed"), blank=True)
+    summary = BoundedTextField(_("what was reported and agreed"), blank=True)
 
     history = HistoricalRecords()
 

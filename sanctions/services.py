@@ -11,13 +11,10 @@ from incidents.models import CaseEventKind, event_value
 from incidents.services import case_event_record
 from portal.audit import audit_record
 from portal.uploads import upload_clean
+from portal.validators import in_future
 
 from .models import Correspondence, LviReport, Sanction, SanctionStatus
 from .selectors import measures_for
-
-
-def _in_future(moment):
-    return moment is not None and moment > timezone.now() + timezone.timedelta(minutes=5)
 
 
 def _store_letters(*, person, actor, uploads, description, sanction=None, incident=None):
@@ -47,7 +44,7 @@ def _check_guardian_contact(person, contacted_at, how):
         errors["guardians_contacted_how"] = _("Record how the guardians were contacted.")
     if how and how.strip() and not contacted_at:
         errors["guardians_contacted_at"] = _("Record when the guardians were contacted.")
-    if _in_future(contacted_at):
+    if in_future(contacted_at):
         errors["guardians_contacted_at"] = _("This moment lies in the future.")
     return errors
 
@@ -185,7 +182,7 @@ def lvi_report_start(*, person, actor, staff_told_at, staff_told_how, incident=N
         errors["person"] = _("An LVI report concerns a staff member.")
     if not staff_told_at:
         errors["staff_told_at"] = _("First tell the staff member, then report to the LVI: record when they were told.")
-    elif _in_future(staff_told_at):
+    elif in_future(staff_told_at):
         errors["staff_told_at"] = _("This moment lies in the future.")
     if not (staff_told_how or "").strip():
         errors["staff_told_how"] = _("Record how the staff member was told.")
@@ -214,7 +211,7 @@ def _lvi_changes(report, *names):
 def _check_lvi_call(staff_told_at, reported_at):
     if reported_at is None:
         return {}
-    if _in_future(reported_at):
+    if in_future(reported_at):
         return {"reported_at": _("This moment lies in the future.")}
     if staff_told_at and reported_at < staff_told_at:
         return {"reported_at": _("The report to the LVI comes after the staff member has been told, not before.")}

@@ -199,7 +199,10 @@ MELDPUNT_MAX_UPLOAD_BYTES = env.int("MELDPUNT_MAX_UPLOAD_BYTES", default=10 * 10
 MELDPUNT_MAX_IMAGE_PIXELS = env.int("MELDPUNT_MAX_IMAGE_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# How many files one form or API request may carry: the field says so, at the field, keeping what was typed.
+MELDPUNT_MAX_FILES = 20
+# Beyond this many the request is refused before any field sees it (abuse, not a person choosing files).
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -287,6 +290,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"StepEnum": "incidents.workflow.State"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums", "portal.api_schema.add_common_responses",
+        "consent.api.document_class_or_pupils",
+    ],
 }
 
 LOGGING = {
