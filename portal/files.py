@@ -63,6 +63,12 @@ class atomic_with_files(transaction.Atomic):  # noqa: N801 - used like transacti
     def __exit__(self, exc_type, exc_value, traceback):
         connection = transaction.get_connection(self.using)
         written = _stack(connection).pop()
+        # A file whose hook is gone was written in a savepoint inside this block that was rolled back.
+        hooks = {id(hook) for _sids, hook, _robust in connection.run_on_commit}
+        kept = [item for item in written if id(item) in hooks]
+        for item in written:
+            if id(item) not in hooks:
+                _delete(item.storage, item.name)
         rolled_back = exc_type is not None or connection.needs_rollback
         try:
             super().__exit__(exc_type, exc_value, traceback)
@@ -70,29 +76,13 @@ class atomic_with_files(transaction.Atomic):  # noqa: N801 - used like transacti
             rolled_back = True  # the commit itself failed
             raise
         finally:
-            self._settle(connection, written, rolled_back)
-
-    @staticmethod
-    def _settle(connection, written, rolled_back):
-        if rolled_back:
-            for item in written:
-                _delete(item.storage, item.name)
-            return
-        if not connection.in_atomic_block:  # committed: the hooks have run
-            return
-        # Still inside an outer block: a file whose hook is gone was written in a savepoint that was rolled back.
-        hooks = {id(hook) for _sids, hook, _robust in connection.run_on_commit}
-        kept = []
-        for item in written:
-            if id(item) in hooks:
-                kept.append(item)
-            else:
-                _delete(item.storage, item.name)
-        stack = _stack(connection)
-        if stack:
-            stack[-1].extend(kept)  # the enclosing block answers for them now
-        # Without an enclosing atomic_with_files the files live or die with a plain outer transaction that this
-        # module cannot watch: if it is rolled back, private_files_sweep removes them.
+            if rolled_back:
+                for item in kept:
+                    _delete(item.storage, item.name)
+            elif connection.in_atomic_block and _stack(connection):
+                _stack(connection)[-1].extend(kept)  # the enclosing block answers for them now
+            # Committed: the files stay. Inside a plain outer transaction that this module cannot watch: if that
+            # is rolled back, private_files_sweep removes the files.
 
 
 def _register(storage, name, using):
