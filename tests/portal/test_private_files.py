@@ -134,3 +134,23 @@ def test_the_sweep_runs_from_celery_beat(settings):
     from portal.tasks import sweep_private_files
 
     assert sweep_private_files.apply().get() >= 0
+
+
+def test_an_anonymisation_that_is_rolled_back_keeps_the_files_its_records_name(storage):
+    from incidents import services as incident_services
+    from incidents.models import Evidence, Incident
+    from incidents.retention import incident_anonymise
+
+    from ..security.world import png_upload
+
+    school = SchoolFactory()
+    staff = member("staff", school=school)
+    incident = incident_services.incident_report(school=school, reporter=staff, platform="tiktok", category="threats",
+                                                 description="Dreiging.", files=[png_upload()])
+    name = Evidence.objects.get(incident=incident).file.name
+    with pytest.raises(RuntimeError), transaction.atomic():
+        incident_anonymise(incident=incident)
+        raise RuntimeError("the audit record could not be written")
+    assert storage.exists(name) and Evidence.objects.filter(incident=incident).exists()
+    assert incident_anonymise(incident=incident) is True
+    assert not storage.exists(name) and Incident.objects.get(pk=incident.pk).anonymised_at is not None
