@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from rules import has_perm
 
 from portal.audit import audit_record
+from portal.files import atomic_with_files, stored_file_save
 from portal.models import Person, PersonKind
 from portal.notifications import notification_create
 from portal.uploads import upload_clean
@@ -124,36 +125,32 @@ def _check_answer(*, person, purpose, answer, given_by, guardian, given_on, evid
 def _write_answers(*, person, purposes, answer, given_by, guardian, given_on, evidence, actor, upload=None,
                    confirmed_by=None, note=""):
     """One row per purpose; a signed form covering several purposes is stored once and shared by their rows."""
-    with transaction.atomic():
+    with atomic_with_files():  # a rollback deletes the stored form again
         Person.objects.select_for_update().filter(pk=person.pk).first()  # one writer per person at a time
         stored_name = None
-        try:
-            if upload is not None:
-                stored_name = private_storage().save(f"consent/{timezone.localdate():%Y/%m}/{upload.content.name}", upload.content)
-            records = []
-            for purpose in purposes:
-                previous = (
-                    ConsentRecord.objects.filter(person=person, purpose=purpose, given_by=given_by, guardian=guardian,
-                                                 given_on__lte=given_on)
-                    .in_effect_order().last()
-                )
-                record = ConsentRecord.objects.create(
-                    person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,
-                    given_on=given_on, evidence=evidence, confirmed_by=confirmed_by, recorded_by=actor, note=note,
-                    is_withdrawal=answer == Answer.REFUSED and previous is not None and previous.answer == Answer.GRANTED,
-                    file=stored_name or "", content_type=upload.content_type if upload else "",
-                    original_name=upload.original_name if upload else "",
-                )
-                audit_record(
-                    actor=actor, action="consent.change", obj=record, board=person.school.board, person=person.pk,
-                    purpose=purpose.code, answer=answer, withdrawal=record.is_withdrawal, given_by=given_by,
-                    guardian=guardian.pk if guardian else None, given_on=given_on.isoformat(), evidence=evidence,
-                )
-                records.append(record)
-        except Exception:
-            if stored_name:
-                private_storage().delete(stored_name)
-            raise
+        if upload is not None:
+            stored_name = stored_file_save(private_storage(), f"consent/{timezone.localdate():%Y/%m}/{upload.content.name}",
+                                           upload.content)
+        records = []
+        for purpose in purposes:
+            previous = (
+                ConsentRecord.objects.filter(person=person, purpose=purpose, given_by=given_by, guardian=guardian,
+                                             given_on__lte=given_on)
+                .in_effect_order().last()
+            )
+            record = ConsentRecord.objects.create(
+                person=person, purpose=purpose, answer=answer, given_by=given_by, guardian=guardian,
+                given_on=given_on, evidence=evidence, confirmed_by=confirmed_by, recorded_by=actor, note=note,
+                is_withdrawal=answer == Answer.REFUSED and previous is not None and previous.answer == Answer.GRANTED,
+                file=stored_name or "", content_type=upload.content_type if upload else "",
+                original_name=upload.original_name if upload else "",
+            )
+            audit_record(
+                actor=actor, action="consent.change", obj=record, board=person.school.board, person=person.pk,
+                purpose=purpose.code, answer=answer, withdrawal=record.is_withdrawal, given_by=given_by,
+                guardian=guardian.pk if guardian else None, given_on=given_on.isoformat(), evidence=evidence,
+            )
+            records.append(record)
     return records
 
 

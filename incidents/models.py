@@ -170,6 +170,26 @@ class Incident(ChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "state_changed_at"]),
         ]
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        """Reload the row, the protected step included, safely under a threaded server.
+
+        django-fsm's own refresh switches the step's protection off on the field, which the whole process shares,
+        and back on afterwards: a second thread reloading a case at that moment found the protection back on and
+        failed with "Direct state modification is not allowed" (two leaders changing the step of one case at
+        once). Only this instance's step is forgotten instead, so that the reload may set it."""
+        names = None if fields is None else {self._meta.get_field(name).attname for name in fields}
+        if names is None or "state" in names:
+            saved = self.__dict__.pop("state", None)
+            try:
+                models.Model.refresh_from_db(self, using=using, fields=fields, from_queryset=from_queryset)
+            except Exception:
+                if saved is not None and "state" not in self.__dict__:
+                    self.__dict__["state"] = saved
+                raise
+        else:
+            models.Model.refresh_from_db(self, using=using, fields=fields, from_queryset=from_queryset)
+        self._update_initial_state()
+
     def __str__(self):
         return f"{self.reference} – {self.get_category_display()}"
 

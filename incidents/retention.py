@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import audit_record
+from portal.files import field_file_delete_on_commit
 from portal.models import Board, Notification
 
 from .models import (
@@ -52,7 +53,7 @@ def incident_anonymise(*, incident, now=None):
         if locked.anonymised_at is not None:
             return False
         for evidence in Evidence.objects.filter(incident=locked).exclude(file=""):
-            evidence.file.delete(save=False)
+            field_file_delete_on_commit(evidence.file)  # the files go once the rows are gone for good
         CaseEvent.objects.filter(incident=locked).delete()  # their reasons and old values are texts about the case
         for model in RECORD_MODELS:
             model.objects.filter(incident=locked).delete()

@@ -1,6 +1,7 @@
 """Writes. Each one checks who may do it, takes the case's row lock, and leaves nothing half-written."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -10,6 +11,7 @@ from rules import has_perm
 
 from portal.access import access_for
 from portal.audit import audit_record
+from portal.files import atomic_with_files, field_file_save, stored_file_delete_on_commit
 from portal.jobs import queue_after_commit
 from portal.protocols import protocol_rules
 from portal.uploads import reencode_image, upload_check
@@ -18,6 +20,7 @@ from . import workflow
 from .models import (
     Action, ActionKind, Assignment, AssignmentKind, Audience, BreachAssessment, CaseEvent, CaseEventKind,
     Evidence, Incident, Involvement, InvolvementRole, Message, Takedown, TakedownOutcome, Transition, event_value,
+    private_storage,
 )
 from .notifications import notify
 
@@ -33,27 +36,24 @@ def _require(user, perm, incident):
 
 
 def _store_evidence(*, incident, actor, uploads=(), links=(), description=""):
-    """Store checked uploads. Images are re-encoded by a worker after commit (the request stays fast);
-    until then they are marked unprocessed and never served."""
+    """Store checked uploads (inside the caller's atomic_with_files: a rollback deletes them again). Images are
+    re-encoded by a worker after commit (the request stays fast); until then they are marked unprocessed and
+    never served."""
     stored = []
-    try:
-        for upload in uploads:
-            evidence = Evidence(
-                incident=incident, created_by=actor, step=incident.state, description=description,
-                content_type=upload.content_type, original_name=upload.original_name, size=upload.size,
-                processed=not upload.needs_reencode,
-            )
-            evidence.file.save(upload.content.name, upload.content, save=False)
-            stored.append(evidence)
-            evidence.save()
-            if not evidence.processed:
-                queue_after_commit("evidence", evidence.pk)
-        for url in links:
-            _validate_link(url)
-            Evidence.objects.create(incident=incident, created_by=actor, step=incident.state, url=url, description=description)
-    except Exception:
-        _delete_files(stored)
-        raise
+    for upload in uploads:
+        evidence = Evidence(
+            incident=incident, created_by=actor, step=incident.state, description=description,
+            content_type=upload.content_type, original_name=upload.original_name, size=upload.size,
+            processed=not upload.needs_reencode,
+        )
+        field_file_save(evidence.file, upload.content.name, upload.content)
+        stored.append(evidence)
+        evidence.save()
+        if not evidence.processed:
+            queue_after_commit("evidence", evidence.pk)
+    for url in links:
+        _validate_link(url)
+        Evidence.objects.create(incident=incident, created_by=actor, step=incident.state, url=url, description=description)
     return stored
 
 
@@ -64,19 +64,13 @@ def _validate_link(url):
         raise ValidationError({"links": _("Only web links (http or https) can be added.")})
 
 
-def _delete_files(evidence_items):
-    for evidence in evidence_items:
-        if evidence.file:
-            evidence.file.storage.delete(evidence.file.name)
-
-
 def incident_report(*, school, reporter, platform, category, description, privacy_flag=False,
                     occurred_at=None, discovered_at=None, files=(), links=()):
     """A staff member reports an incident at one of their schools, with screenshots and links."""
     if school.pk not in access_for(reporter).reporting_school_ids:
         raise PermissionDenied(_("You can only report incidents for your own school."))
     uploads = [upload_check(f) for f in files]  # all checked before anything is written
-    with transaction.atomic():
+    with atomic_with_files():
         incident = Incident.objects.create(
             school=school, reporter=reporter, platform=platform, category=category, description=description,
             privacy_flag=privacy_flag or category == "data_breach", occurred_at=occurred_at,
@@ -222,7 +216,7 @@ def evidence_add(*, incident, actor, files=(), links=(), description=""):
     if not files and not links:
         raise ValidationError(_("Add a file or a link."))
     uploads = [upload_check(f) for f in files]
-    with transaction.atomic():
+    with atomic_with_files():
         locked = _lock(incident)
         _require(actor, "incidents.add_evidence", locked)
         return _store_evidence(incident=locked, actor=actor, uploads=uploads, links=links, description=description)
@@ -494,28 +488,28 @@ def evidence_queue_processing(*, evidence_id):
 
 
 def evidence_process(*, evidence_id):
-    """Re-encode an uploaded image (dropping EXIF/GPS and anything hidden in the file). Idempotent."""
-    with transaction.atomic():
+    """Re-encode an uploaded image (dropping EXIF/GPS and anything hidden in the file). Idempotent.
+
+    The original is deleted only once the re-encoded copy and the record naming it are committed; if anything
+    fails before, the copy is deleted again and the record still names the original, so a retry starts afresh."""
+    with atomic_with_files():
         evidence = Evidence.objects.select_for_update().filter(pk=evidence_id, processed=False).first()
         if evidence is None:
             return False
-        raw_name = evidence.file.name
+        original = evidence.file.name
         with evidence.file.open("rb") as handle:
             data = handle.read()
         try:
             clean = reencode_image(data, evidence.content_type)
         except ValidationError as error:
-            evidence.file.storage.delete(raw_name)
             evidence.file = ""
             evidence.size = 0
             evidence.processing_error = " ".join(error.messages)[:300]
         else:
-            from django.core.files.base import ContentFile
-
-            evidence.file.save(raw_name.rsplit("/", 1)[-1], ContentFile(clean), save=False)
+            # A new name (the storage never overwrites): the original stays whole until the commit.
+            field_file_save(evidence.file, original.rsplit("/", 1)[-1], ContentFile(clean))
             evidence.size = len(clean)
-            if evidence.file.name != raw_name:
-                evidence.file.storage.delete(raw_name)
+        stored_file_delete_on_commit(private_storage(), original)
         evidence.processed = True
         evidence.save()
     return True

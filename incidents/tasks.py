@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.db import DatabaseError
 
 from . import deadlines
 
@@ -25,7 +26,9 @@ def apply_retention():
     return retention_run(apply=True).total
 
 
-@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+# A database error (a lock, a lost connection) rolls the run back whole, the original untouched: run it again.
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100, autoretry_for=(DatabaseError,), retry_backoff=True,
+             retry_backoff_max=60, max_retries=5)
 def process_evidence(evidence_id):
     from .services import evidence_process
 

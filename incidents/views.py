@@ -251,9 +251,7 @@ def person_search(request, pk):
     if not has_perm("incidents.manage_incident", request.user, incident):
         raise PermissionDenied
     form = InvolvementForm(incident=incident, prefix="involvement", query=request.GET)
-    response = HttpResponse(form.person_results_html())
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return HttpResponse(form.person_results_html())
 
 
 def _rerender(request, incident, kind, form):
@@ -450,5 +448,4 @@ def case_report(request, pk):
         raise PermissionDenied
     response = HttpResponse(exports.case_report_pdf(incident=incident, actor=request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="zaakrapport-{incident.reference}.pdf"'
-    response["Cache-Control"] = "private, no-store"
     return response

@@ -6,9 +6,12 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from django.db import transaction
 from django.http import FileResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from .files import atomic_with_files, field_file_delete_on_commit, field_file_save
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -247,13 +250,14 @@ def export_job_run(*, job_id):
                                      sheet_title=spec.title, target=target, progress=progress)
                 target.seek(0)
                 filename = f"{spec.filename}-{timezone.localdate():%Y%m%d}.xlsx"
-                job.file.save(filename, File(target), save=False)
-        job.filename = filename
-        job.done_rows = written
-        job.total_rows = max(total, written)
-        job.state = ExportJobState.DONE
-        job.finished_at = timezone.now()
-        job.save(update_fields=["file", "filename", "done_rows", "total_rows", "state", "finished_at"])
+                with atomic_with_files():  # the file and the row naming it, or neither
+                    field_file_save(job.file, filename, File(target))
+                    job.filename = filename
+                    job.done_rows = written
+                    job.total_rows = max(total, written)
+                    job.state = ExportJobState.DONE
+                    job.finished_at = timezone.now()
+                    job.save(update_fields=["file", "filename", "done_rows", "total_rows", "state", "finished_at"])
     except Exception as error:
         ExportJob.objects.filter(pk=job.pk).update(state=ExportJobState.FAILED, error=str(error)[:2000],
                                                    finished_at=timezone.now())
@@ -267,9 +271,9 @@ def export_jobs_purge(*, older_than=datetime.timedelta(days=1)):
 
     purged = 0
     for job in ExportJob.objects.filter(created_at__lt=timezone.now() - older_than):
-        if job.file:
-            job.file.delete(save=False)
-        job.delete()
+        with transaction.atomic():
+            field_file_delete_on_commit(job.file)
+            job.delete()
         purged += 1
     return purged
 

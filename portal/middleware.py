@@ -89,3 +89,25 @@ class HtmxReloadMiddleware:
             refresh.status_code = response.status_code
             return refresh
         return response
+
+
+class NoStoreForSignedInMiddleware:
+    """Nothing a signed-in user receives is kept by a browser or a proxy: pages, PDFs, CSV/XLSX exports,
+    downloads and the API all carry personal data, and a shared school computer's cache or back button must
+    not show them to the next user.
+
+    One rule for every response, rather than a decorator per view that a new view could lack. It reads
+    request.user after the view ran, so an API request signed in with a token (which Django REST framework
+    authenticates inside the view, and sets on the request) is covered as well."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils.cache import patch_cache_control
+
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -59,3 +59,10 @@ def remind_protocol_reviews():
     from .protocols import protocol_review_reminders
 
     return protocol_review_reminders()
+
+
+@shared_task(acks_late=True)
+def sweep_private_files():
+    from .files import private_files_sweep
+
+    return len(private_files_sweep())

@@ -173,11 +173,11 @@ def upload_check(uploaded):
 
 
 def private_file_response(fieldfile, *, content_type, filename, inline):
-    """Serve a stored upload to someone already checked: never sniffed, never cached, scripts sandboxed."""
+    """Serve a stored upload to someone already checked: never sniffed, scripts sandboxed (never cached: the
+    NoStoreForSignedInMiddleware)."""
     from django.http import FileResponse
 
     response = FileResponse(fieldfile.open("rb"), content_type=content_type, as_attachment=not inline, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["Cache-Control"] = "private, no-store"
     return response

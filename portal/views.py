@@ -98,3 +98,15 @@ def protocol_page(request):
         "board": board, "form": form, "profiles": ProtocolProfile.objects.all(),
         "versions": board.protocol_versions.select_related("profile"),
     }, status=400 if form is not None and form.errors else 200)
+
+
+def csrf_failure(request, reason=""):
+    """A form refused because its CSRF token was missing or stale (settings.CSRF_FAILURE_VIEW): in the portal's
+    layout, saying in Dutch what happened and what to do, instead of Django's English page."""
+    from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+
+    if reason == REASON_NO_CSRF_COOKIE:
+        explanation = _("Your browser did not send the portal's security cookie. Allow cookies for this site and try again.")
+    else:
+        explanation = _("The page was open too long, or you signed in again in the meantime, so its security code is no longer valid.")
+    return render(request, "403_csrf.html", {"reason": explanation}, status=403)

@@ -10,6 +10,7 @@ from incidents.notifications import notify
 from incidents.models import CaseEventKind, event_value
 from incidents.services import case_event_record
 from portal.audit import audit_record
+from portal.files import atomic_with_files, field_file_save
 from portal.uploads import upload_clean
 from portal.validators import in_future
 
@@ -18,21 +19,17 @@ from .selectors import measures_for
 
 
 def _store_letters(*, person, actor, uploads, description, sanction=None, incident=None):
+    """Store letters inside the caller's atomic_with_files: a rollback deletes their files again."""
     stored = []
-    try:
-        for upload in uploads:
-            clean = upload_clean(upload)
-            letter = Correspondence(
-                person=person, sanction=sanction, incident=incident, content_type=clean.content_type,
-                original_name=clean.original_name, size=clean.size, description=description, uploaded_by=actor,
-            )
-            letter.file.save(clean.content.name, clean.content, save=False)
-            stored.append(letter)
-            letter.save()
-    except Exception:
-        for letter in stored:
-            letter.file.storage.delete(letter.file.name)
-        raise
+    for upload in uploads:
+        clean = upload_clean(upload)
+        letter = Correspondence(
+            person=person, sanction=sanction, incident=incident, content_type=clean.content_type,
+            original_name=clean.original_name, size=clean.size, description=description, uploaded_by=actor,
+        )
+        field_file_save(letter.file, clean.content.name, clean.content)
+        stored.append(letter)
+        letter.save()
     return stored
 
 
@@ -76,7 +73,7 @@ def sanction_impose(*, person, actor, measure, decision, reasoning, incident=Non
     uploads = [upload_clean(f) for f in letters]
     now = timezone.now()
     by_board = measure.needs_board_decision
-    with transaction.atomic():
+    with atomic_with_files():
         sanction = Sanction.objects.create(
             person=person, school=person.school, incident=incident, measure=measure, measure_label=measure.label,
             board_decides=by_board, guardians_first=_guardians_first(person), decision=decision,
@@ -165,7 +162,7 @@ def correspondence_add(*, person, actor, files, description, sanction=None, inci
     if not (description or "").strip():
         raise ValidationError({"description": _("Describe the document.")})
     uploads = [upload_clean(f) for f in files]
-    with transaction.atomic():
+    with atomic_with_files():
         letters = _store_letters(person=person, actor=actor, uploads=uploads, description=description,
                                  sanction=sanction, incident=incident)
         audit_record(actor=actor, action="correspondence.add", obj=person, board=person.school.board, count=len(letters))

@@ -278,5 +278,4 @@ def dossier_export(request, pk, fmt):
     else:
         response = FileResponse(exports.dossier_zip(person=person, actor=request.user), as_attachment=True,
                                 filename=exports.dossier_filename(person, "zip"), content_type="application/zip")
-    response["Cache-Control"] = "private, no-store"
     return response

@@ -97,9 +97,13 @@ def celery_worker_on_redis(transactional_db):
 
 
 def process_uploaded_images():
-    """Run the re-encoding a worker does after an upload (incidents.services.evidence_process)."""
+    """Run the re-encoding a worker does after an upload (incidents.services.evidence_process), with what follows
+    its commit (the original's deletion), which a test's own transaction would otherwise hold back."""
+    from django.test import TestCase
+
     from incidents.models import Evidence
     from incidents.services import evidence_process
 
     for evidence_id in Evidence.objects.filter(processed=False).values_list("pk", flat=True):
-        evidence_process(evidence_id=evidence_id)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            evidence_process(evidence_id=evidence_id)

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -153,6 +154,7 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # Content-Security-Policy: no inline script or style; a nonce for the rare inline script.
 CONTENT_SECURITY_POLICY = {
@@ -243,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
     "protocol-review": {"task": "portal.tasks.remind_protocol_reviews", "schedule": crontab(hour=7, minute=0)},
     "sweep-pending-exports": {"task": "portal.tasks.sweep_pending_exports", "schedule": 60.0},
     "sweep-unprocessed-evidence": {"task": "incidents.tasks.sweep_unprocessed_evidence", "schedule": 60.0},
+    # Nightly: private files no record names (left by a process that died mid-transaction), after a grace period.
+    "sweep-private-files": {"task": "portal.tasks.sweep_private_files", "schedule": crontab(hour=3, minute=30)},
     # Daily: pupils who turned 16 must now answer for themselves; their school's administrators are told once.
     "consent-turning-16": {"task": "consent.tasks.notify_pupils_turning_16", "schedule": crontab(hour=6, minute=30)},
 }
@@ -253,6 +257,9 @@ MELDPUNT_SWEEP_AFTER_SECONDS = env.int("MELDPUNT_SWEEP_AFTER_SECONDS", default=1
 MELDPUNT_STALLED_AFTER_DAYS = env.int("MELDPUNT_STALLED_AFTER_DAYS", default=14)
 MELDPUNT_TAKEDOWN_WATCH_HOURS = env.list("MELDPUNT_TAKEDOWN_WATCH_HOURS", cast=int, default=[3, 24])
 MELDPUNT_BREACH_REMINDER_HOURS = [24, 48, 66]
+
+# A file in the private storage that no record names is deleted by the nightly sweep once it is this old.
+MELDPUNT_FILE_SWEEP_GRACE_HOURS = env.float("MELDPUNT_FILE_SWEEP_GRACE_HOURS", default=24.0)
 
 # An XLSX export of more rows than this is made by a worker, with a progress page and a download link.
 MELDPUNT_EXPORT_BACKGROUND_ROWS = env.int("MELDPUNT_EXPORT_BACKGROUND_ROWS", default=5000)

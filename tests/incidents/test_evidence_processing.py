@@ -57,7 +57,8 @@ def test_images_left_unprocessed_are_queued_again_by_the_sweeper(school, staff, 
 
 
 @pytest.mark.django_db
-def test_an_image_that_fails_to_decode_is_refused_on_the_case_and_removed(client, school, staff, leader):
+def test_an_image_that_fails_to_decode_is_refused_on_the_case_and_removed(client, school, staff, leader,
+                                                                          django_capture_on_commit_callbacks):
     # A PNG whose chunks are intact but whose image data is not: the checks pass, decoding fails.
     good = io.BytesIO()
     Image.new("RGB", (10, 10), "red").save(good, format="PNG")
@@ -77,7 +78,8 @@ def test_an_image_that_fails_to_decode_is_refused_on_the_case_and_removed(client
         pytest.skip("Pillow already refuses this file at the first check")
     evidence = Evidence.objects.get(incident=incident)
     storage, name = evidence.file.storage, evidence.file.name
-    services.evidence_process(evidence_id=evidence.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes when the record's change commits
+        services.evidence_process(evidence_id=evidence.pk)
     evidence.refresh_from_db()
     assert evidence.processed and not evidence.file and evidence.processing_error
     assert not storage.exists(name)

@@ -27,6 +27,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -636,7 +637,8 @@ def test_the_report_form_stores_clean_files_or_nothing(reporter_client, school, 
             if not evidence.processed:  # an image waits for the worker that re-encodes it, and is not served before
                 raw = evidence.file.path
                 assert reporter_client.get(url).status_code == 404
-                incident_services.evidence_process(evidence_id=evidence.pk)
+                with TestCase.captureOnCommitCallbacks(execute=True):  # the original goes when the worker commits
+                    incident_services.evidence_process(evidence_id=evidence.pk)
                 evidence.refresh_from_db()
                 assert evidence.processed
                 if not evidence.file:  # the checks passed but the picture cannot be decoded: refused on the case

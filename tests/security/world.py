@@ -64,10 +64,9 @@ def private_files():
 def process_uploads():
     """Re-encode the uploaded images as the worker does after the commit (which never comes in a test's
     transaction); until then they are not served."""
-    from incidents.models import Evidence
+    from tests.conftest import process_uploaded_images
 
-    for evidence_id in Evidence.objects.filter(processed=False).values_list("pk", flat=True):
-        incident_services.evidence_process(evidence_id=evidence_id)
+    process_uploaded_images()
 
 
 def measure(kind, code):

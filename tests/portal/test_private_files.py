@@ -1,0 +1,156 @@
+"""Private files follow their database transaction (portal.files): nothing orphaned on rollback, nothing deleted
+before commit, and a sweep for what escaped."""
+
+import datetime
+import os
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from portal.files import atomic_with_files, private_files_sweep, stored_file_delete_on_commit, stored_file_save
+from sanctions import services as sanction_services
+from sanctions.models import Correspondence
+
+from ..factories import PersonFactory, SchoolFactory, member
+from ..security.world import pdf_upload
+
+pytestmark = pytest.mark.django_db(transaction=True)  # real commits and rollbacks, as in production
+
+
+@pytest.fixture
+def storage():
+    return storages["private"]
+
+
+def write(storage, name="test/brief.txt"):
+    return stored_file_save(storage, name, ContentFile(b"inhoud"))
+
+
+def test_a_file_written_in_a_block_that_commits_stays(storage):
+    with atomic_with_files():
+        name = write(storage)
+    assert storage.exists(name)
+
+
+def test_a_file_written_in_a_block_that_fails_is_deleted(storage):
+    with pytest.raises(RuntimeError), atomic_with_files():
+        name = write(storage)
+        assert storage.exists(name)
+        raise RuntimeError("the row could not be saved")
+    assert not storage.exists(name)
+
+
+def test_a_file_written_in_a_block_marked_for_rollback_is_deleted(storage):
+    with atomic_with_files():
+        name = write(storage)
+        transaction.set_rollback(True)
+    assert not storage.exists(name)
+
+
+def test_a_rolled_back_savepoint_deletes_its_files_and_keeps_the_others(storage):
+    with atomic_with_files():
+        kept = write(storage, "test/blijft.txt")
+        with pytest.raises(IntegrityError):
+            with transaction.atomic():  # a plain savepoint inside
+                dropped = write(storage, "test/weg.txt")
+                raise IntegrityError("duplicate key")
+        with pytest.raises(RuntimeError), atomic_with_files():  # a tracked savepoint inside
+            dropped_too = write(storage, "test/ook-weg.txt")
+            raise RuntimeError
+        assert not storage.exists(dropped_too)
+    assert storage.exists(kept)
+    assert not storage.exists(dropped)
+
+
+def test_files_of_an_inner_block_go_when_the_outer_block_is_rolled_back(storage):
+    with pytest.raises(RuntimeError), atomic_with_files():
+        with atomic_with_files():
+            inner = write(storage)
+        assert storage.exists(inner)  # the inner block committed into the outer one, which is not committed yet
+        raise RuntimeError
+    assert not storage.exists(inner)
+
+
+def test_a_file_is_deleted_only_when_the_transaction_commits(storage):
+    name = write(storage)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        stored_file_delete_on_commit(storage, name)
+        raise RuntimeError
+    assert storage.exists(name)  # rolled back: the record still names it
+    with transaction.atomic():
+        stored_file_delete_on_commit(storage, name)
+        assert storage.exists(name)
+    assert not storage.exists(name)
+
+
+def test_a_letter_refused_after_its_file_was_written_leaves_no_file(storage):
+    """A real failure between writing the file and saving the row: a letter for a person who does not exist."""
+    school = SchoolFactory()
+    leader = member("school_leader", school=school)
+    pupil = PersonFactory(school=school)
+    before = set(_all_files(storage))
+    ghost = PersonFactory.build(pk=2_000_000_000, school=school)
+    with pytest.raises(IntegrityError), atomic_with_files():
+        sanction_services._store_letters(person=ghost, actor=leader, uploads=[pdf_upload()], description="Brief")
+    assert set(_all_files(storage)) == before
+    letters = sanction_services.correspondence_add(person=pupil, actor=leader, files=[pdf_upload()], description="Brief")
+    assert storage.exists(letters[0].file.name) and Correspondence.objects.count() == 1
+
+
+def _all_files(storage):
+    root = storage.location
+    return [os.path.relpath(os.path.join(d, f), root) for d, _dirs, files in os.walk(root) for f in files]
+
+
+def _age(storage, name, hours):
+    moment = (timezone.now() - datetime.timedelta(hours=hours)).timestamp()
+    os.utime(storage.path(name), (moment, moment))
+
+
+def test_the_sweep_removes_old_files_no_record_names(storage):
+    school = SchoolFactory()
+    leader = member("school_leader", school=school)
+    pupil = PersonFactory(school=school)
+    letter = sanction_services.correspondence_add(person=pupil, actor=leader, files=[pdf_upload()], description="Brief")[0]
+    stray_old = write(storage, "evidence/2026/01/verweesd.png")
+    stray_new = write(storage, "evidence/2026/01/net-geschreven.png")
+    _age(storage, letter.file.name, 48)
+    _age(storage, stray_old, 48)
+
+    assert private_files_sweep(apply=False) == [stray_old]  # a dry run lists, deletes nothing
+    assert storage.exists(stray_old)
+    call_command("sweep_private_files", "--apply", stdout=open(os.devnull, "w"))
+    assert not storage.exists(stray_old)
+    assert storage.exists(stray_new)  # within the grace period: its transaction may still be running
+    assert storage.exists(letter.file.name)  # named by a record
+
+
+def test_the_sweep_runs_from_celery_beat(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["sweep-private-files"]["task"] == "portal.tasks.sweep_private_files"
+    from portal.tasks import sweep_private_files
+
+    assert sweep_private_files.apply().get() >= 0
+
+
+def test_an_anonymisation_that_is_rolled_back_keeps_the_files_its_records_name(storage):
+    from incidents import services as incident_services
+    from incidents.models import Evidence, Incident
+    from incidents.retention import incident_anonymise
+
+    from ..security.world import png_upload
+
+    school = SchoolFactory()
+    staff = member("staff", school=school)
+    incident = incident_services.incident_report(school=school, reporter=staff, platform="tiktok", category="threats",
+                                                 description="Dreiging.", files=[png_upload()])
+    name = Evidence.objects.get(incident=incident).file.name
+    with pytest.raises(RuntimeError), transaction.atomic():
+        incident_anonymise(incident=incident)
+        raise RuntimeError("the audit record could not be written")
+    assert storage.exists(name) and Evidence.objects.filter(incident=incident).exists()
+    assert incident_anonymise(incident=incident) is True
+    assert not storage.exists(name) and Incident.objects.get(pk=incident.pk).anonymised_at is not None
