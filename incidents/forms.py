@@ -434,11 +434,7 @@ class RecordCorrectionForm(forms.ModelForm):
                 stored = getattr(self.instance, name, None)
                 if stored is not None and data[name] == stored.replace(second=0, microsecond=0):
                     data[name] = stored  # the field shows minutes: an untouched moment is no correction
-                try:
-                    _not_in_future(data[name])
-                except ValidationError as error:
-                    self.add_error(name, error)
-        return data
+        return data  # the model fields' validators keep every moment inside its window
 
 
 def record_correction_form(model):
