@@ -201,13 +201,14 @@ class TransitionsSerializer(serializers.Serializer):
 
 
 class StepChangeSerializer(serializers.Serializer):
-    name = serializers.ChoiceField(choices=[(name, workflow.TRANSITION_LABELS[name]) for name, _s, _t in workflow.TRANSITIONS])
+    name = serializers.ChoiceField(choices=[(change.name, change.label) for change in workflow.TRANSITIONS])
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
 def _moved_on(name, state):
     """Whether the step change named starts from another step than the one the case is in now."""
-    return any(n == name and source != state for n, source, _target in workflow.TRANSITIONS)
+    change = workflow.TRANSITIONS_BY_NAME.get(name)
+    return change is not None and change.source != state
 
 
 class IncidentViewSet(viewsets.GenericViewSet):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from portal.history import HistoricalRecords
 from portal.models import Person, School
@@ -115,7 +115,10 @@ def _choice_labels(field):
     return labels
 
 
-class Incident(ChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model):
+class Incident(ChoiceLabelsMixin, ConcurrentTransitionMixin, workflow.IncidentTransitions, models.Model):
+    """A reported incident. Its step changes (start_gathering, ..., close, dismiss, reopen) are the django-fsm
+    transitions built from ``workflow.TRANSITIONS``; they only move ``state``."""
+
     # school and reporter lead the indexes in Meta; an index of their own would only slow every report down.
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("school"),
                                db_index=False)
@@ -209,52 +212,6 @@ class Incident(ChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model):
     @property
     def step_number(self):
         return workflow.step_number(self.state)
-
-    # The transitions only set fields; services.incident_advance does the locking, logging and notifying.
-    @transition(field=state, source=State.REPORTED, target=State.GATHERING,
-                conditions=[workflow.step_done], permission=workflow.may_transition)
-    def start_gathering(self):
-        pass
-
-    @transition(field=state, source=State.REPORTED, target=State.DISMISSED,
-                permission=workflow.may_transition, custom={"needs_reason": True})
-    def dismiss(self):
-        pass
-
-    @transition(field=state, source=State.GATHERING, target=State.ASSESSING,
-                conditions=[workflow.step_done], permission=workflow.may_transition)
-    def start_assessing(self):
-        pass
-
-    @transition(field=state, source=State.ASSESSING, target=State.CONTAINING,
-                conditions=[workflow.step_done], permission=workflow.may_transition)
-    def start_containing(self):
-        pass
-
-    @transition(field=state, source=State.CONTAINING, target=State.INFORMING,
-                conditions=[workflow.step_done], permission=workflow.may_transition)
-    def start_informing(self):
-        pass
-
-    @transition(field=state, source=State.INFORMING, target=State.COMMUNICATING,
-                conditions=[workflow.step_done], permission=workflow.may_transition)
-    def start_communicating(self):
-        pass
-
-    @transition(field=state, source=State.COMMUNICATING, target=State.EVALUATING,
-                conditions=[workflow.step_done], permission=workflow.may_transition)
-    def start_evaluating(self):
-        pass
-
-    @transition(field=state, source=State.EVALUATING, target=State.CLOSED,
-                conditions=[workflow.step_done], permission=workflow.may_transition)
-    def close(self):
-        pass
-
-    @transition(field=state, source=State.CLOSED, target=State.GATHERING,
-                permission=workflow.may_transition, custom={"needs_reason": True})
-    def reopen(self):
-        pass
 
 
 class IncidentRecordQuerySet(models.QuerySet):

@@ -106,22 +106,17 @@ def incident_available_transitions(*, incident, user, missing=None):
     ``missing`` is ``workflow.missing_work(incident)`` when the caller already has it."""
     if not workflow.may_transition(incident, user):
         return []
-    options = []
-    for name, source, _target in workflow.TRANSITIONS:
-        if incident.state != source:
-            continue
-        meta = getattr(incident, name)._django_fsm.get_transition(source)
-        if meta.conditions and missing is None:
-            missing = workflow.missing_work(incident)
-        blocked_by = workflow.transition_blockers(incident, name, missing=missing)
-        options.append((name, workflow.TRANSITION_LABELS[name], bool(meta.custom.get("needs_reason")), blocked_by))
-    return options
+    return [
+        (change.name, change.label, change.needs_reason, workflow.transition_blockers(incident, change.name, missing=missing))
+        for change in workflow.TRANSITIONS
+        if can_proceed(getattr(incident, change.name), check_conditions=False)
+    ]
 
 
 def incident_advance(*, incident, transition, actor, note=""):
     """Move the case to its next step (or dismiss/reopen it), logging who, when and why."""
-    names = {name for name, _s, _t in workflow.TRANSITIONS}
-    if transition not in names:
+    change = workflow.TRANSITIONS_BY_NAME.get(transition)
+    if change is None:
         raise ValidationError(_("Unknown step change."))
     note = (note or "").strip()
     with transaction.atomic():
@@ -134,12 +129,10 @@ def incident_advance(*, incident, transition, actor, note=""):
                 _("This case is now in step “%(state)s”; this step change is no longer possible. Reload the page.")
                 % {"state": locked.get_state_display()}
             )
-        meta = method._django_fsm.get_transition(locked.state)
-        if meta.custom.get("needs_reason") and not note:
+        if change.needs_reason and not note:
             raise ValidationError({"note": _("Give the reason for this step change.")})
-        missing = workflow.transition_blockers(locked, transition)
-        if missing:
-            raise ValidationError(missing)
+        if not can_proceed(method):  # the transition's condition: nothing in the table's guard blocks it
+            raise ValidationError(workflow.transition_blockers(locked, transition))
         source = locked.state
         method()
         locked.state_changed_at = timezone.now()

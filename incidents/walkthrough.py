@@ -13,7 +13,7 @@ from .models import (
     Action, ActionKind, BreachAssessment, BreachRisk, Evaluation, InformedParty, Involvement, InvolvementRole,
     PoliceReport, Takedown, TakedownOutcome, Waiver,
 )
-from .workflow import STEPS, State, WaivableItem
+from .workflow import FORWARD, MAIN_LINE, State, WaivableItem
 
 
 def _person(incident, kind):
@@ -91,22 +91,14 @@ def conclude_breach_review(incident):
                            risk_reasoning="Beperkte kring ontvangers; geen risico voor de betrokkenen.")
 
 
-NEXT = {
-    State.REPORTED: "start_gathering", State.GATHERING: "start_assessing", State.ASSESSING: "start_containing",
-    State.CONTAINING: "start_informing", State.INFORMING: "start_communicating",
-    State.COMMUNICATING: "start_evaluating", State.EVALUATING: "close",
-}
-
-
 def walk_to(incident, target, actor):
     """Advance ``incident`` step by step until it reaches ``target`` (a state of the main line, or dismissed)."""
     if target == State.DISMISSED:
         conclude_breach_review(incident)
         return services.incident_advance(incident=incident, transition="dismiss", actor=actor, note="Geen incident.")
-    order = STEPS + [State.CLOSED]
-    while order.index(incident.state) < order.index(target):
+    while MAIN_LINE.index(incident.state) < MAIN_LINE.index(target):
         do_step_work(incident, actor)
-        incident = services.incident_advance(incident=incident, transition=NEXT[incident.state], actor=actor)
+        incident = services.incident_advance(incident=incident, transition=FORWARD[incident.state], actor=actor)
     return incident
 
 

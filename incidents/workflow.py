@@ -1,11 +1,15 @@
 """The seven steps of protocol 002 §11: the states, the allowed transitions and what each step needs.
 
-The transition methods live on ``Incident`` (django-fsm); they point here for their guards so that
-the whole workflow can be read, and tested, in one file.
+``TRANSITIONS`` is the one table of step changes. ``Incident`` inherits its django-fsm transition methods
+from ``IncidentTransitions``, which is built from the table (each row's guard is the method's condition),
+so the whole workflow can be read, and tested, in one file.
 """
+
+from typing import Callable, NamedTuple
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import transition
 
 
 class State(models.TextChoices):
@@ -26,29 +30,7 @@ STEPS = [
 ]
 OPEN_STATES = frozenset(STEPS)
 
-# (transition method name, source, target): the complete table. Anything not listed is refused.
-TRANSITIONS = [
-    ("start_gathering", State.REPORTED, State.GATHERING),
-    ("dismiss", State.REPORTED, State.DISMISSED),
-    ("start_assessing", State.GATHERING, State.ASSESSING),
-    ("start_containing", State.ASSESSING, State.CONTAINING),
-    ("start_informing", State.CONTAINING, State.INFORMING),
-    ("start_communicating", State.INFORMING, State.COMMUNICATING),
-    ("start_evaluating", State.COMMUNICATING, State.EVALUATING),
-    ("close", State.EVALUATING, State.CLOSED),
-    ("reopen", State.CLOSED, State.GATHERING),
-]
-TRANSITION_LABELS = {
-    "start_gathering": _("Start gathering information"),
-    "dismiss": _("Dismiss: not an incident"),
-    "start_assessing": _("Go to assessing criminality"),
-    "start_containing": _("Go to stopping the snowball"),
-    "start_informing": _("Go to informing those involved"),
-    "start_communicating": _("Go to communication"),
-    "start_evaluating": _("Go to evaluation"),
-    "close": _("Close the case"),
-    "reopen": _("Reopen the case"),
-}
+MAIN_LINE = [*STEPS, State.CLOSED]
 
 
 def step_number(state):
@@ -160,10 +142,6 @@ def missing_work(incident):
     return missing
 
 
-# The step changes that end a case; what keeps a case open (closing_blockers) blocks each of them.
-ENDING_TRANSITIONS = frozenset(name for name, _source, target in TRANSITIONS if target not in OPEN_STATES)
-
-
 def closing_blockers(incident):
     """What keeps the case open whatever its step: a data-breach review the FG has not concluded. Only the FG
     concludes it (also as "no data breach"), so the message names them."""
@@ -179,19 +157,58 @@ def closing_blockers(incident):
             % {"names": privacy_officer_names(incident.school)}]
 
 
-def transition_blockers(incident, name, missing=None):
-    """What blocks step change ``name`` now: the current step's missing work for a step that needs it done,
-    and what keeps the case open for a change that ends it. ``missing`` is ``missing_work(incident)`` when
-    the caller already has it."""
-    from .models import Incident
+class StepChange(NamedTuple):
+    """One row of the transition table. ``guard`` says, as sentences to show, what blocks the change now;
+    ``needs_reason`` asks for a note."""
 
-    method = getattr(Incident, name)
-    meta = method._django_fsm.get_transition(incident.state)
-    if meta is not None and meta.conditions:
-        return missing_work(incident) if missing is None else missing
-    if name in ENDING_TRANSITIONS:
-        return closing_blockers(incident)
+    name: str
+    source: State
+    target: State
+    label: str
+    guard: Callable
+    needs_reason: bool = False
+
+    def may_proceed(self, incident):
+        """The transition's django-fsm condition: nothing blocks it."""
+        return not self.guard(incident)
+
+
+def nothing_blocks(incident):
     return []
+
+
+# The complete table: the transition methods on Incident, the walkthrough and the demo data derive from it.
+# Anything not listed is refused.
+TRANSITIONS = [
+    StepChange("start_gathering", State.REPORTED, State.GATHERING, _("Start gathering information"), missing_work),
+    StepChange("dismiss", State.REPORTED, State.DISMISSED, _("Dismiss: not an incident"), closing_blockers, needs_reason=True),
+    StepChange("start_assessing", State.GATHERING, State.ASSESSING, _("Go to assessing criminality"), missing_work),
+    StepChange("start_containing", State.ASSESSING, State.CONTAINING, _("Go to stopping the snowball"), missing_work),
+    StepChange("start_informing", State.CONTAINING, State.INFORMING, _("Go to informing those involved"), missing_work),
+    StepChange("start_communicating", State.INFORMING, State.COMMUNICATING, _("Go to communication"), missing_work),
+    StepChange("start_evaluating", State.COMMUNICATING, State.EVALUATING, _("Go to evaluation"), missing_work),
+    StepChange("close", State.EVALUATING, State.CLOSED, _("Close the case"), missing_work),
+    StepChange("reopen", State.CLOSED, State.GATHERING, _("Reopen the case"), nothing_blocks, needs_reason=True),
+]
+TRANSITIONS_BY_NAME = {change.name: change for change in TRANSITIONS}
+TRANSITION_LABELS = {change.name: change.label for change in TRANSITIONS}
+# Each open step's change to the next step of the main line (what "work the case through" takes).
+FORWARD = {change.source: change.name for change in TRANSITIONS
+           if change.source in OPEN_STATES and change.target == MAIN_LINE[MAIN_LINE.index(change.source) + 1]}
+
+
+def transition_between(source, target):
+    """The name of the step change from ``source`` to ``target``."""
+    return next(change.name for change in TRANSITIONS if (change.source, change.target) == (source, target))
+
+
+def transition_blockers(incident, name, missing=None):
+    """What blocks step change ``name`` now, as sentences to show: the table's guard of the change.
+    ``missing`` is ``missing_work(incident)`` when the caller already has it."""
+    guard = TRANSITIONS_BY_NAME[name].guard
+    if guard is missing_work and missing is not None:
+        return missing
+    return guard(incident)
 
 
 def step_done(incident):
@@ -203,3 +220,21 @@ def may_transition(incident, user):
     from portal.access import access_for
 
     return access_for(user).leads(incident.school_id)
+
+
+def _transition_method(change):
+    def method(incident):
+        """Only moves the state: services.incident_advance locks, checks the note, logs and notifies."""
+
+    method.__name__ = change.name
+    method.__qualname__ = f"IncidentTransitions.{change.name}"
+    return transition(field="state", source=change.source, target=change.target, conditions=[change.may_proceed],
+                      permission=may_transition, custom={"needs_reason": change.needs_reason})(method)
+
+
+# The table as django-fsm transition methods (Incident inherits them; django-fsm collects inherited ones).
+IncidentTransitions = type("IncidentTransitions", (), {
+    "__module__": __name__,
+    "__doc__": "The step changes of TRANSITIONS as django-fsm transition methods.",
+    **{change.name: _transition_method(change) for change in TRANSITIONS},
+})

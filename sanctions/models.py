@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from rules import has_perm
 
 from incidents.models import private_storage
 from portal.history import HistoricalRecords
@@ -57,7 +59,36 @@ class SanctionStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected by the board")
 
 
-class Sanction(models.Model):
+def _may(permission):
+    """A transition's permission: the user holds the rules permission on this sanction."""
+
+    def check(sanction, user):
+        return has_perm(permission, user, sanction)
+
+    check.__name__ = check.__qualname__ = f"may_{permission.rsplit('.', 1)[-1]}"
+    return check
+
+
+def decided_by_the_school(sanction):
+    """The school leader imposes the measure: its catalogue entry does not leave the decision to the board."""
+    return not sanction.board_decides
+
+
+def decided_by_the_board(sanction):
+    """Removal of a pupil and dismissal of staff: the school leader proposes, the board decides (004 rule 12)."""
+    return sanction.board_decides
+
+
+def guardians_not_contacted_yet(sanction):
+    """The contact with the guardians is recorded once (004 rule 12: it comes before the measure takes effect)."""
+    return sanction.guardians_contacted_at is None
+
+
+class Sanction(ConcurrentTransitionMixin, models.Model):
+    """A measure imposed on, or proposed for, a person. ``status`` is a django-fsm state machine: every sanction
+    starts as proposed, and its transitions below are the whole table (tests/sanctions/test_workflow.py). They
+    only set fields; the services lock, check, notify and audit."""
+
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("person"))
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("school"))
     incident = models.ForeignKey(
@@ -74,7 +105,8 @@ class Sanction(models.Model):
     starts_on = models.DateField(_("takes effect on"), default=timezone.localdate, validators=[validate_within_years_ahead])
     ends_on = models.DateField(_("ends on"), null=True, blank=True, validators=[validate_within_years_ahead])
     days = models.PositiveSmallIntegerField(_("number of days"), null=True, blank=True, validators=DAY_COUNT_VALIDATORS)
-    status = models.CharField(_("status"), max_length=12, choices=SanctionStatus.choices)
+    status = FSMField(_("status"), max_length=12, choices=SanctionStatus.choices, default=SanctionStatus.PROPOSED,
+                      protected=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by"))
     proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
     decided_by = models.ForeignKey(
@@ -102,6 +134,27 @@ class Sanction(models.Model):
 
     def __str__(self):
         return f"{self.measure_label} – {self.person}"
+
+    @transition(field=status, source=SanctionStatus.PROPOSED, target=SanctionStatus.DECIDED,
+                conditions=[decided_by_the_school], permission=_may("sanctions.impose"))
+    def impose(self, *, by, at):
+        self.decided_by, self.decided_at = by, at
+
+    @transition(field=status, source=SanctionStatus.PROPOSED, target=SanctionStatus.DECIDED,
+                conditions=[decided_by_the_board], permission=_may("sanctions.decide"))
+    def approve(self, *, by, at, reason):
+        self.decided_by, self.decided_at, self.board_reason = by, at, reason
+
+    @transition(field=status, source=SanctionStatus.PROPOSED, target=SanctionStatus.REJECTED,
+                conditions=[decided_by_the_board], permission=_may("sanctions.decide"))
+    def reject(self, *, by, at, reason):
+        self.decided_by, self.decided_at, self.board_reason = by, at, reason
+
+    # Recording the contact leaves the status as it is (target=None); a rejected measure has nothing to take effect.
+    @transition(field=status, source=[SanctionStatus.PROPOSED, SanctionStatus.DECIDED], target=None,
+                conditions=[guardians_not_contacted_yet], permission=_may("sanctions.impose"))
+    def record_guardian_contact(self, *, by, at, how):
+        self.guardians_contacted_by, self.guardians_contacted_at, self.guardians_contacted_how = by, at, how
 
     @property
     def needs_guardian_contact(self):

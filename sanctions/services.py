@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 from rules import has_perm
 
 from incidents.notifications import notify
@@ -14,7 +15,7 @@ from portal.files import atomic_with_files, field_file_save
 from portal.uploads import upload_clean
 from portal.validators import in_future
 
-from .models import Correspondence, LviReport, Sanction, SanctionStatus
+from .models import Correspondence, LviReport, Sanction
 from .selectors import measures_for
 
 
@@ -72,19 +73,19 @@ def sanction_impose(*, person, actor, measure, decision, reasoning, incident=Non
         raise ValidationError(errors)
     uploads = [upload_clean(f) for f in letters]
     now = timezone.now()
-    by_board = measure.needs_board_decision
     with atomic_with_files():
-        sanction = Sanction.objects.create(
+        sanction = Sanction(
             person=person, school=person.school, incident=incident, measure=measure, measure_label=measure.label,
-            board_decides=by_board, guardians_first=_guardians_first(person), decision=decision,
+            board_decides=measure.needs_board_decision, guardians_first=_guardians_first(person), decision=decision,
             reasoning=reasoning, starts_on=starts_on, ends_on=ends_on if measure.needs_end_date else None,
-            days=days if measure.needs_days else None,
-            status=SanctionStatus.PROPOSED if by_board else SanctionStatus.DECIDED,
-            proposed_by=actor, proposed_at=now,
-            decided_by=None if by_board else actor, decided_at=None if by_board else now,
-            guardians_contacted_at=guardians_contacted_at, guardians_contacted_how=guardians_contacted_how,
-            guardians_contacted_by=actor if guardians_contacted_at else None,
+            days=days if measure.needs_days else None, proposed_by=actor, proposed_at=now,
         )
+        by_board = not can_proceed(sanction.impose)  # the catalogue leaves the decision to the board: it stays proposed
+        if not by_board:
+            sanction.impose(by=actor, at=now)
+        if guardians_contacted_at:
+            sanction.record_guardian_contact(by=actor, at=guardians_contacted_at, how=guardians_contacted_how)
+        sanction.save()
         _store_letters(person=person, actor=actor, uploads=uploads, description=letter_description or str(measure),
                        sanction=sanction, incident=incident)
         if by_board:
@@ -116,14 +117,12 @@ def sanction_decide(*, sanction, actor, approve, reason):
         raise ValidationError({"reason": _("Give the board's reason.")})
     with transaction.atomic():
         locked = Sanction.objects.select_for_update().select_related("school").get(pk=sanction.pk)
-        if locked.status != SanctionStatus.PROPOSED:
+        decide = locked.approve if approve else locked.reject
+        if not can_proceed(decide):
             raise ValidationError(_("This proposal has already been decided."))
         if locked.proposed_by_id == actor.pk:
             raise PermissionDenied(_("Another board member decides on a proposal you made yourself."))
-        locked.status = SanctionStatus.DECIDED if approve else SanctionStatus.REJECTED
-        locked.decided_by = actor
-        locked.decided_at = timezone.now()
-        locked.board_reason = reason
+        decide(by=actor, at=timezone.now(), reason=reason)
         locked.save()
         notify("sanction_decided", school=locked.school, url=_url(locked), dedupe=f"sanction{locked.pk}",
                measure=locked.measure_label, outcome=_("approved") if approve else _("rejected"))
@@ -142,13 +141,11 @@ def sanction_record_guardian_contact(*, sanction, actor, contacted_at, how):
         raise ValidationError(errors)
     with transaction.atomic():
         locked = Sanction.objects.select_for_update().select_related("school__board").get(pk=sanction.pk)
-        if locked.status == SanctionStatus.REJECTED:
+        if not can_proceed(locked.record_guardian_contact, check_conditions=False):
             raise ValidationError(_("The board rejected this measure; there is nothing to take effect."))
-        if locked.guardians_contacted_at is not None:
+        if not can_proceed(locked.record_guardian_contact):
             raise ValidationError(_("The contact with the guardians has already been recorded."))
-        locked.guardians_contacted_at = contacted_at
-        locked.guardians_contacted_how = how
-        locked.guardians_contacted_by = actor
+        locked.record_guardian_contact(by=actor, at=contacted_at, how=how)
         locked.save()
         audit_record(actor=actor, action="sanction.guardians_contacted", obj=locked, board=locked.school.board)
     return locked

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_fsm import has_transition_perm
 from rules import has_perm
 
 from incidents.selectors import incident_get_visible
@@ -127,10 +128,9 @@ def sanction_create(request):
 
 def _sanction_context(request, sanction, decision_form=None, contact_form=None, letter_form=None):
     user = request.user
-    can_decide = sanction.status == "proposed" and has_perm("sanctions.decide", user, sanction)
+    can_decide = has_transition_perm(sanction.approve, user)
     can_act = has_perm("sanctions.impose", user, sanction)
-    needs_contact = can_act and sanction.needs_guardian_contact and sanction.guardians_contacted_at is None \
-        and sanction.status != "rejected"
+    needs_contact = sanction.needs_guardian_contact and has_transition_perm(sanction.record_guardian_contact, user)
     return {
         "sanction": sanction,
         "prior": selectors.prior_sanctions(person=sanction.person, exclude=sanction),

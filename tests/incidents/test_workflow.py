@@ -3,11 +3,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
-from django_fsm import can_proceed
+from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from incidents import services, workflow
 from incidents.models import Incident, Transition
-from incidents.walkthrough import NEXT, do_step_work
+from incidents.walkthrough import conclude_breach_review, do_step_work
 from incidents.workflow import State
 from portal.models import AuditEvent, Role
 from tests.factories import IncidentFactory, member
@@ -27,23 +27,55 @@ EXPECTED = {
     "reopen": ("closed", "gathering"),
 }
 ALL_STATES = [s.value for s in State]
-NAMES = [name for name, _source, _target in workflow.TRANSITIONS]
+NAMES = [change.name for change in workflow.TRANSITIONS]
 NEEDS_REASON = {"dismiss", "reopen"}
+# Every change that leaves an open step for the next one needs that step's work done; dismissing needs what
+# every ending needs (no open data-breach review); reopening needs nothing but a reason.
+GUARDS = {**{name: workflow.missing_work for name in EXPECTED}, "dismiss": workflow.closing_blockers,
+          "reopen": workflow.nothing_blocks}
 
 
 def test_the_table_is_the_designs_table():
-    table = {name: (source.value, target.value) for name, source, target in workflow.TRANSITIONS}
+    table = {change.name: (change.source.value, change.target.value) for change in workflow.TRANSITIONS}
     assert len(table) == len(workflow.TRANSITIONS), "a transition name is listed twice"
     assert table == EXPECTED
     assert set(ALL_STATES) == {
         "reported", "gathering", "assessing", "containing", "informing", "communicating", "evaluating", "closed", "dismissed",
     }
-    assert set(workflow.TRANSITION_LABELS) == set(EXPECTED)
+    assert {change.name for change in workflow.TRANSITIONS if change.needs_reason} == NEEDS_REASON
+    assert {change.name: change.guard for change in workflow.TRANSITIONS} == GUARDS
+    assert all(str(change.label) for change in workflow.TRANSITIONS)
+
+
+def _model_transitions():
+    return {t.name: t for t in Incident().get_all_state_transitions()}
 
 
 def test_the_model_defines_exactly_the_tables_transitions():
-    defined = {(t.name, t.source, t.target) for t in Incident().get_all_state_transitions()}
-    assert defined == {(name, source, target) for name, (source, target) in EXPECTED.items()}
+    """The django-fsm methods are built from the table: the same rows, each with the row's guard as its one
+    condition, the school leader's permission, and whether a reason is needed."""
+    defined = _model_transitions()
+    assert {(t.name, t.source, t.target) for t in defined.values()} == {
+        (name, source, target) for name, (source, target) in EXPECTED.items()}
+    for change in workflow.TRANSITIONS:
+        fsm = defined[change.name]
+        assert fsm.conditions == [change.may_proceed]
+        assert fsm.permission is workflow.may_transition
+        assert fsm.custom == {"needs_reason": change.name in NEEDS_REASON}
+
+
+def test_the_walkthrough_and_the_demo_data_follow_the_table():
+    from portal.management.commands.seed_board import Command
+
+    assert workflow.FORWARD == {source: name for name, (source, target) in EXPECTED.items()
+                                if name not in ("dismiss", "reopen")}
+    for (source, target) in zip(workflow.MAIN_LINE, workflow.MAIN_LINE[1:]):
+        assert EXPECTED[workflow.transition_between(source, target)] == (source, target)
+    assert workflow.transition_between(State.CLOSED, State.GATHERING) == "reopen"
+    for state in ALL_STATES:
+        path = Command._path(state, reopened=state == State.CLOSED)
+        steps = [workflow.transition_between(source, target) for source, target in zip(path, path[1:])]
+        assert [EXPECTED[name] for name in steps] == list(zip(path, path[1:])), state
 
 
 @pytest.mark.parametrize("state", ALL_STATES)
@@ -52,10 +84,10 @@ def test_transition_allowed_exactly_per_table(state, name):
     incident = Incident(state=state)
     allowed = EXPECTED[name][0] == state
     assert can_proceed(getattr(incident, name), check_conditions=False) is allowed
+    available = {t.name: t.target for t in _model_transitions().values() if t.source == state}
+    assert (name in available) is allowed
     if allowed:
-        meta = getattr(Incident, name)._django_fsm.get_transition(state)
-        assert meta.target == EXPECTED[name][1]
-        assert bool(meta.custom.get("needs_reason")) is (name in NEEDS_REASON)
+        assert available[name] == EXPECTED[name][1]
 
 
 @pytest.mark.django_db
@@ -93,7 +125,7 @@ def test_every_transition_writes_a_row_with_actor_source_target_and_note(leader,
     for step in workflow.STEPS:
         assert incident.state == step
         do_step_work(incident, leader)
-        name = NEXT[step]
+        name = workflow.FORWARD[step]
         note = f"Klaar met {step}."
         before = incident.state_changed_at
         incident = services.incident_advance(incident=incident, transition=name, actor=leader, note=note)
@@ -173,3 +205,25 @@ def test_only_the_school_leader_of_the_case_moves_it(school, sister_school, lead
     services.incident_advance(incident=incident, transition="start_gathering", actor=leader)
     incident.refresh_from_db()
     assert incident.state == State.GATHERING
+
+
+@pytest.mark.django_db
+def test_the_transitions_refuse_what_the_tables_guard_blocks(leader, school, privacy_officer):
+    """django-fsm itself refuses a change whose row's guard blocks it: the step's work, or an open breach review."""
+    incident = IncidentFactory(school=school, privacy_flag=True)
+    assert workflow.missing_work(incident) and workflow.closing_blockers(incident)
+    assert not can_proceed(incident.start_gathering)
+    assert not can_proceed(incident.dismiss)
+    with pytest.raises(TransitionNotAllowed):
+        incident.start_gathering()
+    with pytest.raises(ValidationError) as refused:
+        services.incident_advance(incident=incident, transition="dismiss", actor=leader, note="Geen incident.")
+    assert refused.value.messages == [str(m) for m in workflow.closing_blockers(incident)]
+
+    conclude_breach_review(incident)
+    assert can_proceed(incident.dismiss)
+    do_step_work(incident, leader)
+    incident.refresh_from_db()
+    assert can_proceed(incident.start_gathering)
+    assert has_transition_perm(incident.start_gathering, leader)
+    assert not has_transition_perm(incident.start_gathering, privacy_officer)

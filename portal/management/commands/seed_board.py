@@ -29,7 +29,7 @@ from incidents.models import (
     Evaluation, Evidence, Incident, InformedParty, Involvement, InvolvementRole, Message, Platform, PoliceReport,
     ProtocolWorked, Severity, Takedown, TakedownOutcome, Transition, VictimType, Waiver,
 )
-from incidents.workflow import State, WaivableItem
+from incidents.workflow import MAIN_LINE, STEPS, State, WaivableItem, transition_between
 from portal.models import Board, Membership, Notification, NotificationState, Person, PersonKind, Role, School, User
 
 SEED_PASSWORD = "Seed-meldpunt-2026"
@@ -50,21 +50,6 @@ LAST_NAMES = [
 PLACES = ["Almere", "Utrecht", "Zwolle", "Amersfoort", "Deventer", "Apeldoorn", "Haarlem", "Leiden", "Tilburg", "Breda"]
 SCHOOL_KINDS = ["Het Baken", "De Horizon", "Het Kompas", "De Vlinderboom", "Het Lyceum", "De Regenboog", "Het College"]
 
-OPEN_PATH = [
-    State.REPORTED, State.GATHERING, State.ASSESSING, State.CONTAINING, State.INFORMING, State.COMMUNICATING,
-    State.EVALUATING,
-]
-TRANSITION_NAME = {
-    (State.REPORTED, State.GATHERING): "start_gathering",
-    (State.REPORTED, State.DISMISSED): "dismiss",
-    (State.GATHERING, State.ASSESSING): "start_assessing",
-    (State.ASSESSING, State.CONTAINING): "start_containing",
-    (State.CONTAINING, State.INFORMING): "start_informing",
-    (State.INFORMING, State.COMMUNICATING): "start_communicating",
-    (State.COMMUNICATING, State.EVALUATING): "start_evaluating",
-    (State.EVALUATING, State.CLOSED): "close",
-    (State.CLOSED, State.GATHERING): "reopen",
-}
 CATEGORY_WEIGHTS = {
     Category.BULLYING: 30, Category.INSULTING: 16, Category.IMAGES_WITHOUT_CONSENT: 9, Category.THREATS: 7,
     Category.SEXTING: 5, Category.DISCRIMINATION: 5, Category.DEFAMATION: 4, Category.ACCOUNT_HACKING: 4,
@@ -310,7 +295,7 @@ class Command(BaseCommand):
             return _weighted(rng, {State.GATHERING: 5, State.ASSESSING: 5, State.CONTAINING: 6, State.INFORMING: 6,
                                    State.COMMUNICATING: 5, State.EVALUATING: 8, State.DISMISSED: 10, State.CLOSED: 55})
         if rng.random() < 0.005:  # a few old cases were never finished
-            return rng.choice(OPEN_PATH[1:])
+            return rng.choice(STEPS[1:])
         return State.DISMISSED if rng.random() < 0.07 else State.CLOSED
 
     @staticmethod
@@ -318,9 +303,8 @@ class Command(BaseCommand):
         if state == State.DISMISSED:
             return [State.REPORTED, State.DISMISSED]
         if state == State.CLOSED:
-            full = OPEN_PATH + [State.CLOSED]
-            return full + full[1:] if reopened else full
-        return OPEN_PATH[: OPEN_PATH.index(state) + 1]
+            return [*MAIN_LINE, *MAIN_LINE[1:]] if reopened else list(MAIN_LINE)
+        return STEPS[: STEPS.index(state) + 1]
 
     def _incidents(self, n_incidents, years):
         rng = self.rng
@@ -379,7 +363,7 @@ class Command(BaseCommand):
             actor = leaders[0]
             for (source, target), at in zip(zip(path, path[1:]), times[1:]):
                 transitions.append(Transition(
-                    incident=incident, name=TRANSITION_NAME[(source, target)], source=source, target=target, actor=actor,
+                    incident=incident, name=transition_between(source, target), source=source, target=target, actor=actor,
                     at=at, note="Geen incident in de zin van het protocol." if target == State.DISMISSED else
                     ("Nieuwe berichten opgedoken." if target == State.GATHERING and source == State.CLOSED else ""),
                 ))
@@ -423,7 +407,7 @@ class Command(BaseCommand):
                         state=NotificationState.SENT, attempts=1, created_at=reported_at, sent_at=reported_at,
                         read_at=reported_at + datetime.timedelta(hours=2) if decided else None,
                     ))
-            if state in OPEN_PATH and age.days > 30:
+            if state in STEPS and age.days > 30:
                 for leader in leaders:
                     notifications.append(Notification(
                         recipient=leader, kind="step_stalled", incident=incident,
@@ -445,7 +429,7 @@ class Command(BaseCommand):
         leader = self.leaders[0][0]
         reporter = (self.staff[0] or self.leaders[0])[0]
         start = self.now - datetime.timedelta(days=120)
-        path = OPEN_PATH + [State.CLOSED] + OPEN_PATH[1:]
+        path = MAIN_LINE + STEPS[1:]
         times = [start + datetime.timedelta(days=6 * k) for k in range(len(path))]
         incident = Incident.objects.create(
             school=self.schools[0], reporter=reporter, reported_at=start, discovered_at=start,
@@ -458,7 +442,7 @@ class Command(BaseCommand):
         self.counts["incidents"] += 1
         self.timeline_case = incident
         self._bulk(Transition, [
-            Transition(incident=incident, name=TRANSITION_NAME[(s, t)], source=s, target=t, actor=leader, at=at)
+            Transition(incident=incident, name=transition_between(s, t), source=s, target=t, actor=leader, at=at)
             for (s, t), at in zip(zip(path, path[1:]), times[1:])
         ])
         History = Incident.history.model
