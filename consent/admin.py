@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import ReadOnlyAdminMixin
+
 from .models import ConsentPurpose, ConsentRecord, SchoolAccount, SchoolAccountManager, StudentNumber, WorkAccount
 
 
@@ -12,7 +14,7 @@ class ConsentPurposeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: an answer is never changed; a new answer is recorded on the person's consent page."""
 
     list_display = ["person", "purpose", "answer", "is_withdrawal", "given_by", "given_on", "evidence", "recorded_by", "recorded_at"]
@@ -20,15 +22,6 @@ class ConsentRecordAdmin(admin.ModelAdmin):
     search_fields = ["person__last_name", "person__first_name"]
     list_select_related = ["person", "purpose", "recorded_by"]
     exclude = ["file"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StudentNumber)
