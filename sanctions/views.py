@@ -258,6 +258,7 @@ def lvi_detail(request, pk):
 
 
 @login_required
+@dossier_pages
 def sanction_list(request):
     spec = exports.sanction_register(user=request.user, params=request.GET)
     fmt = export_format(request)
@@ -270,6 +271,7 @@ def sanction_list(request):
 
 
 @login_required
+@dossier_pages
 def police_register(request):
     spec = exports.police_report_register(user=request.user, params=request.GET)
     fmt = export_format(request)
