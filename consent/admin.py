@@ -5,9 +5,12 @@ from portal.admin import ReadOnlyAdminMixin
 
 from .models import ConsentPurpose, ConsentRecord, SchoolAccount, SchoolAccountManager, StudentNumber, WorkAccount
 
+# Consent answers, the purposes and the registers are changed on the consent pages (/toestemming/), whose services
+# check who may, keep the history and write the audit trail; here they are shown only.
+
 
 @admin.register(ConsentPurpose)
-class ConsentPurposeAdmin(SimpleHistoryAdmin):
+class ConsentPurposeAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["label", "code", "board", "ordering", "active"]
     list_filter = ["board", "active"]
     search_fields = ["label", "code"]
@@ -25,7 +28,7 @@ class ConsentRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StudentNumber)
-class StudentNumberAdmin(SimpleHistoryAdmin):
+class StudentNumberAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["number", "person", "school"]
     list_filter = ["school"]
     search_fields = ["number", "person__last_name"]
@@ -33,14 +36,14 @@ class StudentNumberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WorkAccount)
-class WorkAccountAdmin(SimpleHistoryAdmin):
+class WorkAccountAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["handle", "platform", "school", "owner", "owner_person", "closed_group", "ended_on"]
     list_filter = ["platform", "closed_group", "school"]
     search_fields = ["handle"]
     autocomplete_fields = ["owner", "owner_person"]
 
 
-class SchoolAccountManagerInline(admin.TabularInline):
+class SchoolAccountManagerInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SchoolAccountManager
     fk_name = "account"
     extra = 0
@@ -49,7 +52,7 @@ class SchoolAccountManagerInline(admin.TabularInline):
 
 
 @admin.register(SchoolAccount)
-class SchoolAccountAdmin(SimpleHistoryAdmin):
+class SchoolAccountAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["handle", "platform", "school", "ended_on"]
     list_filter = ["platform", "school"]
     search_fields = ["handle"]

@@ -1,6 +1,6 @@
 """Cases, sanctions, consent answers and dossier records are read-only in the Django admin: every change goes
 through the services (who may, the row lock, the timeline and the audit). What administrators configure —
-users, memberships, schools, consent purposes, the wording of the catalogue — stays editable."""
+users, memberships, schools, people, tokens, the wording of the sanction catalogue — stays editable."""
 
 import pytest
 from django.contrib import admin
@@ -13,8 +13,7 @@ from tests.sanctions.support import measure
 pytestmark = pytest.mark.django_db
 
 # Models of the domain apps the admin may still change: configuration, not decided history.
-EDITABLE = {"sanctions.measure", "consent.consentpurpose", "consent.studentnumber", "consent.workaccount",
-            "consent.schoolaccount"}
+EDITABLE = {"sanctions.measure"}
 
 
 @pytest.fixture
