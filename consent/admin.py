@@ -1,18 +1,23 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import ReadOnlyAdminMixin
+
 from .models import ConsentPurpose, ConsentRecord, SchoolAccount, SchoolAccountManager, StudentNumber, WorkAccount
+
+# Consent answers, the purposes and the registers are changed on the consent pages (/toestemming/), whose services
+# check who may, keep the history and write the audit trail; here they are shown only.
 
 
 @admin.register(ConsentPurpose)
-class ConsentPurposeAdmin(SimpleHistoryAdmin):
+class ConsentPurposeAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["label", "code", "board", "ordering", "active"]
     list_filter = ["board", "active"]
     search_fields = ["label", "code"]
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: an answer is never changed; a new answer is recorded on the person's consent page."""
 
     list_display = ["person", "purpose", "answer", "is_withdrawal", "given_by", "given_on", "evidence", "recorded_by", "recorded_at"]
@@ -21,18 +26,9 @@ class ConsentRecordAdmin(admin.ModelAdmin):
     list_select_related = ["person", "purpose", "recorded_by"]
     exclude = ["file"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StudentNumber)
-class StudentNumberAdmin(SimpleHistoryAdmin):
+class StudentNumberAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["number", "person", "school"]
     list_filter = ["school"]
     search_fields = ["number", "person__last_name"]
@@ -40,14 +36,14 @@ class StudentNumberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WorkAccount)
-class WorkAccountAdmin(SimpleHistoryAdmin):
+class WorkAccountAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["handle", "platform", "school", "owner", "owner_person", "closed_group", "ended_on"]
     list_filter = ["platform", "closed_group", "school"]
     search_fields = ["handle"]
     autocomplete_fields = ["owner", "owner_person"]
 
 
-class SchoolAccountManagerInline(admin.TabularInline):
+class SchoolAccountManagerInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SchoolAccountManager
     fk_name = "account"
     extra = 0
@@ -56,7 +52,7 @@ class SchoolAccountManagerInline(admin.TabularInline):
 
 
 @admin.register(SchoolAccount)
-class SchoolAccountAdmin(SimpleHistoryAdmin):
+class SchoolAccountAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["handle", "platform", "school", "ended_on"]
     list_filter = ["platform", "school"]
     search_fields = ["handle"]

@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import access_for
-from portal.models import Membership, Person, PersonKind, Role, School
+from portal.models import Board, Membership, Person, PersonKind, Role, School
 
 from .models import Answer, ConsentPurpose, ConsentRecord, GivenBy, SchoolAccount, SchoolAccountManager, WorkAccount
 
@@ -194,6 +194,16 @@ def consent_schools_managed_by(*, user):
 
 def consent_schools_checkable_by(*, user):
     return School.objects.filter(consent_checkable_school_q(user=user)).select_related("board").order_by("name")
+
+
+def consent_boards_served_by(*, user):
+    """The boards the user belongs to, at any level (another board's purposes page is a 404)."""
+    return Board.objects.filter(pk__in=set().union(*access_for(user).board_ids.values()))
+
+
+def consent_boards_administered_by(*, user):
+    """The boards whose consent purposes the user manages (the permission consent.manage_purposes)."""
+    return Board.objects.filter(pk__in=access_for(user).board_wide_ids[Role.ADMIN]).order_by("name")
 
 
 def consent_school_get_checkable(*, user, pk):

@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rules import has_perm
 
-from portal.access import access_for
 from portal.audit import audit_record
 from portal.uploads import private_file_response
-from portal.models import Board, PersonKind
+from portal.models import PersonKind
 
 from . import selectors, services
 from .forms import AnswerForm, CheckForm, HandoverForm, ImportForm, PurposeForm, SchoolAccountForm, WorkAccountForm
@@ -56,7 +55,7 @@ def index(request):
     user = request.user
     checkable = list(selectors.consent_schools_checkable_by(user=user))
     managed = {s.pk for s in selectors.consent_schools_managed_by(user=user)}
-    boards = Board.objects.filter(pk__in=access_for(user).board_wide_ids["admin"]).order_by("name")
+    boards = selectors.consent_boards_administered_by(user=user)
     return render(request, "consent/index.html", {
         "schools": [(school, school.pk in managed) for school in checkable],
         "boards": boards,
@@ -275,8 +274,7 @@ def school_account(request, pk):
 
 def _administered_board(request, board_id):
     """A board the user serves; only its administrator may change the purposes (403 for the others)."""
-    access = access_for(request.user)
-    board = get_object_or_404(Board.objects.filter(pk__in=set().union(*access.board_ids.values())), pk=board_id)
+    board = get_object_or_404(selectors.consent_boards_served_by(user=request.user), pk=board_id)
     if not has_perm("consent.manage_purposes", request.user, board):
         raise PermissionDenied(_("Only the board's administrator can change the consent purposes."))
     return board

@@ -1,21 +1,20 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import ReadOnlyAdminMixin
+
 from .models import (
     Action, Assignment, CaseEvent, Evaluation, Evidence, Incident, InformedParty, Involvement, Message, PoliceReport, Takedown,
     Transition, Waiver,
 )
 
+# Cases and their records are read-only here: every change goes through the services, which check who may
+# make it, lock the case, write the timeline event and the audit record (a correction: "Corrigeren of
+# intrekken" on the case page).
 
-class ReadOnlyInline(admin.TabularInline):
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class TransitionInline(ReadOnlyInline):
@@ -31,43 +30,28 @@ class InvolvementInline(ReadOnlyInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(SimpleHistoryAdmin):
-    """The workflow state is protected: cases move through the steps only on the case page."""
-
+class IncidentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["reference", "school", "category", "platform", "severity", "state", "reported_at"]
     list_filter = ["state", "severity", "category", "platform", "privacy_flag", "school__board", "school"]
     search_fields = ["description"]
     list_select_related = ["school"]
-    readonly_fields = ["state", "state_changed_at", "reporter", "reported_at", "decided_by", "decided_at"]
-    autocomplete_fields = ["school"]
     inlines = [TransitionInline, InvolvementInline]
 
 
 for model in (Evidence, Action, Waiver, PoliceReport, Takedown, InformedParty, Message, Evaluation, Assignment):
     admin.site.register(
         model,
-        type(f"{model.__name__}Admin", (SimpleHistoryAdmin,), {
+        type(f"{model.__name__}Admin", (ReadOnlyAdminMixin, SimpleHistoryAdmin), {
             "list_display": ["__str__", "incident", "step", "created_by", "created_at"],
             "list_select_related": ["incident", "created_by"],
-            "readonly_fields": ["incident", "created_by", "created_at", "step", "withdrawn_at", "withdrawn_by",
-                                "withdrawal_reason"],
         }),
     )
 
 
 @admin.register(Transition)
-class TransitionAdmin(admin.ModelAdmin):
+class TransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["incident", "source", "target", "actor", "at"]
     list_select_related = ["incident", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseEvent)

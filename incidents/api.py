@@ -12,8 +12,8 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rules import has_perm
 
-from portal.access import access_for
 from portal.api_base import MAX_ID, Conflict, NotFoundWithErrors, id_from_url
 from portal.api_fields import DateTimeField, OptionalChoiceField, OptionalURLField, QueryParametersSerializer
 from portal.forms import EvidenceFilesField, LinksField
@@ -170,12 +170,6 @@ class IncidentReportSerializer(serializers.Serializer):
     def validate_files(self, files):
         return EvidenceFilesField(decoded_by_worker=True).clean(files)  # the report page's own checks, whatever they become
 
-    def validate(self, data):
-        occurred, discovered = data.get("occurred_at"), data.get("discovered_at")
-        if occurred and discovered and discovered < occurred:
-            raise serializers.ValidationError({"discovered_at": _("It cannot have been discovered before it happened.")})
-        return data
-
 
 class TransitionOptionSerializer(serializers.Serializer):
     name = serializers.CharField()
@@ -269,11 +263,11 @@ class IncidentViewSet(viewsets.GenericViewSet):
                               404: OpenApiResponse(description="The school is not one of this user's own schools.")})
     def create(self, request):
         """File a report for one of the user's own schools; the school leader is notified, as from the page."""
-        schools = School.objects.filter(pk__in=access_for(request.user).reporting_school_ids)
-        if not schools.exists():
+        if not has_perm("incidents.report_incident", request.user):
             raise exceptions.PermissionDenied(
                 _("You are not linked to a school, so you cannot file a report. Ask your administrator.")
             )
+        schools = selectors.incident_report_schools(user=request.user)
         report = IncidentReportSerializer(data=request.data, schools=schools)
         if not report.is_valid():
             if any(error.code == "does_not_exist" for error in report.errors.get("school", [])):

@@ -2,41 +2,37 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from portal.access import access_for
 from portal.audit import audit_record
 from portal.exports import export_format, register_export_response
 from portal.forms import add_service_errors
+from portal.permissions import perm_required
 
 from . import exports, selectors, services
 from .forms import BreachAssessmentForm
 from .models import BreachAssessment
 
 
-def _require_privacy_officer(user):
-    if not access_for(user).privacy_board_ids:
-        raise PermissionDenied(_("This page is for the privacy officer (FG)."))
+fg_pages = perm_required("incidents.review_breaches", gettext_lazy("This page is for the privacy officer (FG)."))
 
 
 @login_required
+@fg_pages
 def breach_queue(request):
-    _require_privacy_officer(request.user)
     page = Paginator(selectors.breach_queue_for(user=request.user), 25).get_page(request.GET.get("page"))
     return render(request, "incidents/breach_queue.html", {"page": page, "now": timezone.now()})
 
 
 @login_required
+@fg_pages
 def breach_detail(request, pk):
-    _require_privacy_officer(request.user)
-    incident = selectors.incident_get_visible(user=request.user, pk=pk)
-    if incident.school.board_id not in access_for(request.user).privacy_board_ids or not incident.privacy_flag:
-        raise Http404
+    incident = selectors.breach_incident_get_visible(user=request.user, pk=pk)
     assessment = BreachAssessment.objects.filter(incident=incident).first() or BreachAssessment(
         incident=incident, discovered_at=incident.discovered_at
     )
@@ -57,11 +53,9 @@ def breach_detail(request, pk):
 
 
 @login_required
+@perm_required("incidents.view_breach_register",
+               gettext_lazy("The breach register is for the privacy officer (FG) and the administrator."))
 def breach_register(request):
-    access = access_for(request.user)
-    boards = access.privacy_board_ids | access.board_ids["admin"]
-    if not boards:
-        raise PermissionDenied(_("The breach register is for the privacy officer (FG) and the administrator."))
     spec = exports.breach_register(user=request.user, params=request.GET)
     fmt = export_format(request)
     if fmt:

@@ -3,7 +3,6 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,7 @@ from portal.forms import (
     EvidenceFilesField, FilterForm, LinksField, LoadedModelChoiceField, LocalDateTimeInput, attrs_html, local_datetime_field,
     style_filter_widgets,
 )
-from portal.models import Membership, PersonKind, Role, School
+from portal.models import PersonKind, School
 from portal.validators import validate_in_past
 
 from . import selectors
@@ -62,12 +61,7 @@ class ReportForm(forms.Form):
             self.fields["school"].widget = forms.HiddenInput()
         self.fields["discovered_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
-    def clean(self):
-        data = super().clean()
-        occurred, discovered = data.get("occurred_at"), data.get("discovered_at")
-        if occurred and discovered and discovered < occurred:
-            self.add_error("discovered_at", _("It cannot have been discovered before it happened."))
-        return data
+    # "Discovered not before it happened" is checked by services.incident_report, for the page and the API alike.
 
 
 class TriageForm(forms.ModelForm):
@@ -378,10 +372,7 @@ class MessageForm(IncidentRecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        board_members = Membership.objects.active().filter(board=self.incident.school.board_id, role=Role.BOARD)
-        self.fields["approved_by"].queryset = self.fields["approved_by"].queryset.filter(
-            pk__in=board_members.values("user_id")
-        )
+        self.fields["approved_by"].queryset = selectors.incident_spokespeople(incident=self.incident)
         self.fields["approved_by"].help_text = _("Required for the press: the spokesperson (board member) makes or approves it.")
 
 
@@ -398,11 +389,7 @@ class AssignmentForm(IncidentRecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        school = self.incident.school
-        members = Membership.objects.active().filter(
-            role__in=[Role.COUNSELLOR, Role.COMMUNICATIONS, Role.STAFF, Role.SCHOOL_LEADER], board=school.board_id,
-        ).filter(Q(school=school) | Q(school__isnull=True))
-        self.fields["user"].queryset = self.fields["user"].queryset.filter(pk__in=members.values("user_id")).distinct()
+        self.fields["user"].queryset = selectors.incident_assignable_users(incident=self.incident)
 
     def clean(self):
         data = super().clean()

@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import reduce
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import BooleanField, Count, Expression, F, Q, Subquery, Value
@@ -18,7 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from portal.access import access_for
-from portal.models import Person
+from portal.models import Membership, Person, Role, School
 
 from . import workflow
 from .models import (
@@ -239,9 +240,45 @@ def incident_get_visible(*, user, pk):
     )
 
 
+def breach_incident_get_visible(*, user, pk):
+    """A privacy case of a board the user is the FG of (its review page), or a 404."""
+    return get_object_or_404(
+        Incident.objects.filter(privacy_flag=True, school__board_id__in=access_for(user).privacy_board_ids).select_related(
+            "school__board", "reporter", "decided_by", "protocol_version__profile"
+        ),
+        pk=pk,
+    )
+
+
 def incident_full_view_allowed(*, user, incident):
     """Whether the user sees the whole case, not only the report they filed themselves."""
     return Incident.objects.filter(incident_visibility_q(user=user, include_own_reports=False), pk=incident.pk).exists()
+
+
+# Who can be asked to help on a case: the school's own people and the board's counsellors and communications officers.
+ASSIGNABLE_ROLES = (Role.COUNSELLOR, Role.COMMUNICATIONS, Role.STAFF, Role.SCHOOL_LEADER)
+
+
+def incident_assignable_users(*, incident):
+    """The users who can be asked to help on the case (an Assignment): members of its school, or board-wide."""
+    school = incident.school
+    members = Membership.objects.active().filter(role__in=ASSIGNABLE_ROLES, board=school.board_id).filter(
+        Q(school=school) | Q(school__isnull=True)
+    )
+    return get_user_model().objects.filter(pk__in=members.values("user_id"))
+
+
+def incident_report_schools(*, user):
+    """The schools the user files reports for (the permission incidents.report_incident), with their board for
+    the protocol rules."""
+    return School.objects.filter(pk__in=access_for(user).reporting_school_ids).select_related("board").order_by("name")
+
+
+def incident_spokespeople(*, incident):
+    """Who may make or approve an external message or press statement: the board's members (services check
+    the permission incidents.speak_for_board for the one chosen)."""
+    members = Membership.objects.active().filter(board=incident.school.board_id, role=Role.BOARD)
+    return get_user_model().objects.filter(pk__in=members.values("user_id"))
 
 
 PERSON_SEARCH_LIMIT = 20

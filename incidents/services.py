@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from rules import has_perm
 
-from portal.access import access_for
 from portal.audit import audit_record
 from portal.files import atomic_with_files, field_file_save, stored_file_delete_on_commit
 from portal.jobs import queue_after_commit
@@ -23,6 +22,7 @@ from .models import (
     private_storage,
 )
 from .notifications import notify
+from .selectors import incident_assignable_users
 
 
 def _lock(incident):
@@ -67,8 +67,10 @@ def _validate_link(url):
 def incident_report(*, school, reporter, platform, category, description, privacy_flag=False,
                     occurred_at=None, discovered_at=None, files=(), links=()):
     """A staff member reports an incident at one of their schools, with screenshots and links."""
-    if school.pk not in access_for(reporter).reporting_school_ids:
+    if not has_perm("incidents.report_incident", reporter, school):
         raise PermissionDenied(_("You can only report incidents for your own school."))
+    if occurred_at and discovered_at and discovered_at < occurred_at:
+        raise ValidationError({"discovered_at": _("It cannot have been discovered before it happened.")})
     uploads = [upload_check(f) for f in files]  # all checked before anything is written
     with atomic_with_files():
         incident = Incident.objects.create(
@@ -225,7 +227,7 @@ def _check_message(*, incident, message):
     if message.audience in (Audience.EXTERNAL, Audience.PRESS):
         if message.approved_by is None:
             raise ValidationError({"approved_by": _("External messages and press statements are made or approved by the spokesperson (the board).")})
-        if incident.school.board_id not in access_for(message.approved_by).board_ids["board"]:
+        if not has_perm("incidents.speak_for_board", message.approved_by, incident):
             raise ValidationError({"approved_by": _("The spokesperson is a board member of this board.")})
 
 
@@ -249,6 +251,8 @@ def _check_record(*, incident, record):
     """The rules a record must meet beyond its fields, when it is logged and when it is corrected."""
     if isinstance(record, Message):
         _check_message(incident=incident, message=record)
+    if isinstance(record, Assignment) and not incident_assignable_users(incident=incident).filter(pk=record.user_id).exists():
+        raise ValidationError({"user": _("Only someone of the case's school can be asked: a staff member, school leader, counsellor or communications officer.")})
     if isinstance(record, Involvement) and record.person.school_id != incident.school_id:
         raise ValidationError({"person": _("Only a person of the case's school can be linked to the case.")})
     if isinstance(record, Takedown) and record.outcome != TakedownOutcome.PENDING:
@@ -407,7 +411,7 @@ def breach_assess(*, incident, actor, risk, risk_reasoning, data_description="",
         raise ValidationError(errors)
     with transaction.atomic():
         locked = _lock(incident)
-        if locked.school.board_id not in access_for(actor).privacy_board_ids:
+        if not has_perm("incidents.assess_breach", actor, locked):
             raise PermissionDenied(_("Only the privacy officer (FG) of this board assesses data breaches."))
         assessment = BreachAssessment.objects.select_for_update().filter(incident=locked).first()
         if assessment is None:

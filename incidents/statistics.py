@@ -34,11 +34,6 @@ def statistics_scope_q(*, user):
     return q
 
 
-def statistics_allowed(*, user):
-    access = access_for(user)
-    return bool(access.led_school_ids or access.board_ids["board"] or access.board_ids["admin"])
-
-
 def incidents_for_statistics(*, user, filters=None):
     filters = filters or {}
     qs = Incident.objects.filter(statistics_scope_q(user=user))

@@ -1,17 +1,17 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.permissions import perm_required
 from portal.exports import export_format, export_params, register_export_response
 
 from . import statistics
 
 
 @login_required
+@perm_required("incidents.view_statistics", gettext_lazy("Statistics are for school leaders, the board and administrators."))
 def statistics_page(request):
-    if not statistics.statistics_allowed(user=request.user):
-        raise PermissionDenied(_("Statistics are for school leaders, the board and administrators."))
     spec = statistics.statistics_register(user=request.user, params=request.GET)
     fmt = export_format(request)
     if fmt:

@@ -16,16 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from rules import has_perm
 
-from portal.access import access_for
 from portal.forms import add_service_errors
+from portal.permissions import require_perm
 from portal.protocols import protocol_rules
 from portal.audit import audit_record
 from portal.exports import export_format, register_export_response
 from portal.uploads import private_file_response
-from portal.models import School
 from portal.templatetags.portal_tags import url_with_pk
-
-from sanctions.selectors import dossier_access_any
 
 from . import exports, selectors, services, workflow
 from .forms import (
@@ -63,18 +60,17 @@ FORM_TITLES = {
 
 @login_required
 def home(request):
-    if access_for(request.user).works_cases:
+    if has_perm("incidents.view_case_list", request.user):
         return redirect("incidents:dashboard")
     return redirect("incidents:my_reports")
 
 
 @login_required
 def report_create(request):
-    access = access_for(request.user)
-    # Evaluated here, so that validating the choice needs no query; the board comes along for the protocol rules.
-    schools = School.objects.filter(pk__in=access.reporting_school_ids).select_related("board").order_by("name")
-    if not schools:
-        raise PermissionDenied(_("You are not linked to a school, so you cannot file a report. Ask your administrator."))
+    require_perm("incidents.report_incident", request.user,
+                 message=_("You are not linked to a school, so you cannot file a report. Ask your administrator."))
+    schools = selectors.incident_report_schools(user=request.user)
+    list(schools)  # loaded here, so that validating the choice needs no query (LoadedModelChoiceField)
     form = ReportForm(request.POST or None, request.FILES or None, schools=schools)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -105,8 +101,7 @@ def my_reports(request):
 
 @login_required
 def dashboard(request):
-    access = access_for(request.user)
-    if not access.works_cases:
+    if not has_perm("incidents.view_case_list", request.user):
         return redirect("incidents:my_reports")
     fmt = export_format(request)
     if fmt:
@@ -218,7 +213,7 @@ def _case_context(request, incident, bound=None, transition_note=None, bound_tak
         "lvi_applies": rules.lvi_report,
         "can_manage": can_manage,
         "full_view": full_view,
-        "can_open_dossiers": dossier_access_any(user=user),
+        "can_open_dossiers": has_perm("sanctions.view_dossiers", user),
     }
 
 
@@ -444,8 +439,7 @@ def evidence_file(request, token):
 def case_report(request, pk):
     """The case report PDF: for those who see the whole case, not for the reporter's own view."""
     incident = selectors.incident_get_visible(user=request.user, pk=pk)
-    if not selectors.incident_full_view_allowed(user=request.user, incident=incident):
-        raise PermissionDenied
+    require_perm("incidents.view_whole_incident", request.user, incident)
     response = HttpResponse(exports.case_report_pdf(incident=incident, actor=request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="zaakrapport-{incident.reference}.pdf"'
     return response

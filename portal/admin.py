@@ -6,6 +6,20 @@ from .audit import audit_record
 from .models import AuditEvent, Board, Membership, Person, School, User
 
 
+class ReadOnlyAdminMixin:
+    """Records that only the services write (with their checks, timeline events and audit): the admin shows
+    them, and a correction goes through the portal's pages, never past them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def _audit_membership(request, membership, action):
     audit_record(actor=request.user, action=action, obj=membership, board=membership.board,
                  user=membership.user_id, role=membership.role, school=membership.school_id,
@@ -96,19 +110,10 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the audit trail cannot be edited or deleted in the app."""
 
     list_display = ["at", "actor", "action", "object_type", "object_id"]
     list_filter = ["action"]
     search_fields = ["object_id", "actor__email"]
     list_select_related = ["actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,7 @@
 from django.db.models import Q
 
-from .models import AuditEvent, Membership
+from .access import access_for
+from .models import AuditEvent, Membership, Role
 
 
 def audit_record(*, actor, action, obj=None, object_type="", object_id="", board=None, **detail):
@@ -15,8 +16,11 @@ def audit_record(*, actor, action, obj=None, object_type="", object_id="", board
     )
 
 
-def audit_events_visible_to(*, user, boards, filters=None):
-    """Events of the user's boards, including those of their board's people that name no board."""
+def audit_events_visible_to(*, user, filters=None):
+    """Events of the boards the user administers or is the FG of, including those of their board's people
+    that name no board."""
+    access = access_for(user)
+    boards = access.board_ids[Role.ADMIN] | access.privacy_board_ids
     people = Membership.objects.filter(board_id__in=boards).values("user_id")
     events = AuditEvent.objects.filter(Q(board_id__in=boards) | Q(board__isnull=True, actor_id__in=people)).select_related("actor")
     filters = filters or {}

@@ -1,4 +1,4 @@
-from .access import access_for
+from rules import has_perm
 
 
 def navigation(request):
@@ -9,16 +9,16 @@ def navigation(request):
 
     from .notifications import notification_unread_count
 
-    access = access_for(user)
+    is_privacy_officer = has_perm("incidents.review_breaches", user)
     return {
-        "nav_can_report": bool(access.reporting_school_ids),
-        "nav_sees_cases": access.works_cases,
-        "nav_is_privacy_officer": bool(access.privacy_board_ids),
-        "nav_sees_dossiers": bool(access.led_school_ids or access.board_ids["board"] or access.board_ids["admin"]),
-        "nav_sees_protocol": bool(access.board_ids["admin"] or access.board_ids["board"]),
-        "nav_sees_audit": bool(access.board_ids["admin"] or access.privacy_board_ids),
-        "nav_sees_statistics": bool(access.led_school_ids or access.board_ids["board"] or access.board_ids["admin"]),
+        "nav_can_report": has_perm("incidents.report_incident", user),
+        "nav_sees_cases": has_perm("incidents.view_case_list", user),
+        "nav_is_privacy_officer": is_privacy_officer,
+        "nav_sees_dossiers": has_perm("sanctions.view_dossiers", user),
+        "nav_sees_protocol": has_perm("portal.view_protocol", user),
+        "nav_sees_audit": has_perm("portal.view_audit_trail", user),
+        "nav_sees_statistics": has_perm("incidents.view_statistics", user),
         "nav_unread_count": notification_unread_count(user=user),
         # Shown in red on every page the FG sees: a breach whose 72 hours have passed without a decision.
-        "nav_breaches_overdue": breach_overdue_count(user=user) if access.privacy_board_ids else 0,
+        "nav_breaches_overdue": breach_overdue_count(user=user) if is_privacy_officer else 0,
     }

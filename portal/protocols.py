@@ -10,8 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from rules import has_perm
 
 STEP_LABELS_002 = {
     "reported": "1. Melding", "gathering": "2. Informatie verzamelen", "assessing": "3. Strafbaarheid beoordelen",
@@ -183,6 +186,16 @@ def profiles_install(ProtocolProfile):
         ProtocolProfile.objects.update_or_create(code=data["code"], defaults={k: v for k, v in data.items() if k != "code"})
 
 
+def protocol_board_for(*, user):
+    """The board whose protocol page the user sees: the first they serve as board member or administrator."""
+    from .access import access_for
+    from .models import Board, Role
+
+    access = access_for(user)
+    boards = Board.objects.filter(pk__in=access.board_ids[Role.ADMIN] | access.board_ids[Role.BOARD])
+    return boards.select_related("protocol__profile").first()
+
+
 def board_adopt_protocol(*, board, profile, version, adopted_on=None, review_on=None, actor=None):
     """The board adopts (a new version of) a protocol: its sanction catalogue, consent purposes and
     police rule take effect at once; cases already running keep the version they started under."""
@@ -193,6 +206,8 @@ def board_adopt_protocol(*, board, profile, version, adopted_on=None, review_on=
     from .audit import audit_record
     from .models import ProtocolVersion
 
+    if actor is not None and not has_perm("portal.adopt_protocol", actor, board):
+        raise PermissionDenied(_("Only the board's administrator adopts a protocol."))
     adopted_on = adopted_on or timezone.localdate()
     if review_on is None and profile.review_months:
         review_on = adopted_on + relativedelta(months=profile.review_months)

@@ -6,16 +6,18 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from rules import has_perm
 
-from .access import access_for
 from .audit import audit_events_visible_to
 from .forms import AuditFilterForm
 from .audit import audit_record
 from .exports import XLSX_TYPE
 from .forms import ProtocolAdoptForm
-from .models import Board, ExportJob, ProtocolProfile, Role
-from .protocols import board_adopt_protocol
+from .models import ExportJob, ProtocolProfile
+from .permissions import perm_required
+from .protocols import board_adopt_protocol, protocol_board_for
 from .uploads import private_file_response
 from .notifications import notification_list_for, notification_mark_read
 
@@ -45,14 +47,11 @@ def inbox_mark_read(request, pk=None):
 
 
 @login_required
+@perm_required("portal.view_audit_trail", gettext_lazy("The audit trail is for the administrator and the privacy officer (FG)."))
 def audit_trail(request):
     """The audit trail for the administrator and the FG: searchable, never editable."""
-    access = access_for(request.user)
-    boards = access.board_ids[Role.ADMIN] | access.privacy_board_ids
-    if not boards:
-        raise PermissionDenied(_("The audit trail is for the administrator and the privacy officer (FG)."))
     form = AuditFilterForm(request.GET or None)
-    events = audit_events_visible_to(user=request.user, boards=boards, filters=form.filters())
+    events = audit_events_visible_to(user=request.user, filters=form.filters())
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -76,16 +75,11 @@ def export_job_download(request, pk):
 
 
 @login_required
+@perm_required("portal.view_protocol", gettext_lazy("The protocol page is for the board and the administrator."))
 def protocol_page(request):
     """The board's protocol in force; administrators adopt a (new version of a) protocol here."""
-    access = access_for(request.user)
-    boards = Board.objects.filter(pk__in=access.board_ids[Role.ADMIN] | access.board_ids[Role.BOARD]).select_related(
-        "protocol__profile"
-    )
-    if not boards:
-        raise PermissionDenied(_("The protocol page is for the board and the administrator."))
-    board = boards.first()
-    can_adopt = board.pk in access.board_ids[Role.ADMIN]
+    board = protocol_board_for(user=request.user)
+    can_adopt = has_perm("portal.adopt_protocol", request.user, board)
     form = ProtocolAdoptForm(request.POST or None) if can_adopt else None
     if request.method == "POST":
         if form is None:

@@ -1,35 +1,47 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import ReadOnlyAdminMixin
+
 from .models import Correspondence, LviReport, Measure, Sanction
 
 
 @admin.register(Measure)
 class MeasureAdmin(admin.ModelAdmin):
+    """The catalogue comes with the protocol the board adopts. Its wording and order may be changed here (a
+    sanction keeps the label it was decided under); what the protocol decides — who decides (the board for a
+    removal or dismissal), end date, number of days — and the entries themselves are not."""
+
     list_display = ["label", "subject_kind", "board", "needs_board_decision", "active", "position"]
     list_filter = ["subject_kind", "board", "active"]
+    readonly_fields = ["board", "subject_kind", "code", "needs_board_decision", "needs_end_date", "needs_days"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Sanctions, the dossier's correspondence and LVI reports are written by the services only.
 
 
 @admin.register(Sanction)
-class SanctionAdmin(SimpleHistoryAdmin):
+class SanctionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["person", "measure_label", "status", "school", "proposed_at", "decided_at"]
     list_filter = ["status", "school__board", "school"]
     list_select_related = ["person", "school"]
     search_fields = ["person__last_name", "person__first_name"]
-    readonly_fields = ["status", "proposed_by", "proposed_at", "decided_by", "decided_at", "board_reason"]
-    raw_id_fields = ["person", "incident"]
 
 
 @admin.register(Correspondence)
-class CorrespondenceAdmin(admin.ModelAdmin):
+class CorrespondenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["description", "person", "sanction", "uploaded_by", "uploaded_at"]
     list_select_related = ["person", "sanction", "uploaded_by"]
-    raw_id_fields = ["person", "sanction", "incident"]
-    readonly_fields = ["file", "content_type", "original_name", "size", "uploaded_by", "uploaded_at"]
+    exclude = ["file"]
 
 
 @admin.register(LviReport)
-class LviReportAdmin(SimpleHistoryAdmin):
+class LviReportAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["person", "school", "staff_told_at", "reported_at"]
     list_select_related = ["person", "school"]
-    raw_id_fields = ["person", "incident"]

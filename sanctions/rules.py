@@ -3,6 +3,7 @@
 import rules
 
 from portal.access import access_for
+from portal.rules import administers_a_board, leads_a_school, on_a_board
 
 
 @rules.predicate
@@ -20,6 +21,8 @@ def administers_board_of(user, obj):
     return obj.school.board_id in access_for(user).board_ids["admin"]
 
 
+# Without an object: whether the user works with dossiers at all (the dossier pages and the links to them).
+rules.add_perm("sanctions.view_dossiers", leads_a_school | on_a_board | administers_a_board)
 # obj: a Person (dossier subject) or a Sanction; both carry .school
 rules.add_perm("sanctions.view_dossier", leads_school_of | on_board_of | administers_board_of)
 rules.add_perm("sanctions.impose", leads_school_of | on_board_of)

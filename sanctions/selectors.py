@@ -3,10 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incidents.models import Involvement, PoliceReport
@@ -39,18 +37,7 @@ def dossier_scope_q(*, user, prefix=""):
     return q
 
 
-def dossier_access_any(*, user):
-    access = access_for(user)
-    return bool(access.led_school_ids or access.board_ids["board"] or access.board_ids["admin"])
-
-
-def _require_dossier_role(user):
-    if not dossier_access_any(user=user):
-        raise PermissionDenied(_("Dossiers are for school leaders, the board and administrators."))
-
-
 def person_list_visible_to(*, user, query="", kind=""):
-    _require_dossier_role(user)
     people = Person.objects.filter(dossier_scope_q(user=user)).select_related("school")
     if kind:
         people = people.filter(kind=kind)
@@ -58,12 +45,10 @@ def person_list_visible_to(*, user, query="", kind=""):
 
 
 def person_get_visible(*, user, pk):
-    _require_dossier_role(user)
     return get_object_or_404(Person.objects.filter(dossier_scope_q(user=user)).select_related("school__board"), pk=pk)
 
 
 def sanction_get_visible(*, user, pk):
-    _require_dossier_role(user)
     return get_object_or_404(
         Sanction.objects.filter(dossier_scope_q(user=user)).select_related(
             "person", "school__board", "incident", "proposed_by", "decided_by", "guardians_contacted_by",
@@ -73,7 +58,6 @@ def sanction_get_visible(*, user, pk):
 
 
 def lvi_report_get_visible(*, user, pk):
-    _require_dossier_role(user)
     return get_object_or_404(
         LviReport.objects.filter(dossier_scope_q(user=user)).select_related("person", "school", "incident", "staff_told_by", "reported_by"),
         pk=pk,
@@ -81,7 +65,6 @@ def lvi_report_get_visible(*, user, pk):
 
 
 def correspondence_get_visible(*, user, token):
-    _require_dossier_role(user)
     return get_object_or_404(
         Correspondence.objects.filter(dossier_scope_q(user=user, prefix="person__")).select_related("person__school__board"),
         token=token,
@@ -131,7 +114,6 @@ def dossier_entries(*, person):
 
 def police_report_list_visible_to(*, user, filters=None):
     """The register of police reports across cases, scoped like the cases themselves for leaders and board."""
-    _require_dossier_role(user)
     qs = PoliceReport.objects.current().filter(dossier_scope_q(user=user, prefix="incident__")).select_related(
         "incident__school", "created_by"
     )
@@ -162,7 +144,6 @@ def offences_without_police_contact(*, user):
 
 
 def sanction_list_visible_to(*, user, filters=None):
-    _require_dossier_role(user)
     qs = Sanction.objects.filter(dossier_scope_q(user=user)).select_related(
         "person", "school__board", "incident", "proposed_by", "decided_by"
     )

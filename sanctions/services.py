@@ -166,14 +166,27 @@ def correspondence_add(*, person, actor, files, description, sanction=None, inci
     return letters
 
 
+def lvi_report_refusal(*, person):
+    """Why no report to the LVI can be started about this person, or None: it concerns a staff member, and
+    only under a protocol that has the report (the pages offer it only then; the service refuses it too)."""
+    from portal.protocols import protocol_rules
+
+    if person.kind != "staff":
+        return _("An LVI report concerns a staff member.")
+    if not protocol_rules(person.school.board).lvi_report:
+        return _("Your board's protocol has no report to the Landelijke Vertrouwensinspecteur.")
+    return None
+
+
 def lvi_report_start(*, person, actor, staff_told_at, staff_told_how, incident=None, reported_at=None,
                      inspector="", summary=""):
     """Record that the staff member was told; the phone report to the LVI may follow, never precede."""
     if not has_perm("sanctions.impose", actor, person):
         raise PermissionDenied(_("Only the school leader of this school or the board can record an LVI report."))
     errors = {}
-    if person.kind != "staff":
-        errors["person"] = _("An LVI report concerns a staff member.")
+    refusal = lvi_report_refusal(person=person)
+    if refusal:
+        errors["person"] = refusal
     if not staff_told_at:
         errors["staff_told_at"] = _("First tell the staff member, then report to the LVI: record when they were told.")
     elif in_future(staff_told_at):

@@ -5,12 +5,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_fsm import has_transition_perm
 from rules import has_perm
 
 from incidents.selectors import incident_get_visible
 from portal.forms import add_service_errors
+from portal.permissions import perm_required
 from portal.protocols import protocol_rules
 from portal.exports import export_format, export_params, register_export_response
 from portal.uploads import private_file_response
@@ -21,7 +23,12 @@ from .forms import (
     SanctionDecisionForm, SanctionForm,
 )
 
+dossier_pages = perm_required("sanctions.view_dossiers",
+                             gettext_lazy("Dossiers are for school leaders, the board and administrators."))
+
+
 @login_required
+@dossier_pages
 def dossier_list(request):
     form = DossierSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -47,6 +54,7 @@ def _dossier_context(request, person, correspondence_form=None):
 
 @require_GET
 @login_required
+@dossier_pages
 def dossier_detail(request, pk):
     person = selectors.person_get_visible(user=request.user, pk=pk)
     services.dossier_view_logged(person=person, actor=request.user)
@@ -55,6 +63,7 @@ def dossier_detail(request, pk):
 
 @require_POST
 @login_required
+@dossier_pages
 def correspondence_create(request, pk):
     person = selectors.person_get_visible(user=request.user, pk=pk)
     form = CorrespondenceForm(request.POST, request.FILES, prefix="letter")
@@ -72,6 +81,7 @@ def correspondence_create(request, pk):
 
 @require_GET
 @login_required
+@dossier_pages
 def correspondence_file(request, token):
     letter = selectors.correspondence_get_visible(user=request.user, token=token)
     services.correspondence_download_logged(letter=letter, actor=request.user)
@@ -96,6 +106,7 @@ def _person_and_incident(request):
 
 
 @login_required
+@dossier_pages
 def sanction_create(request):
     person, incident = _person_and_incident(request)
     if not has_perm("sanctions.impose", request.user, person):
@@ -143,6 +154,7 @@ def _sanction_context(request, sanction, decision_form=None, contact_form=None, 
 
 @require_GET
 @login_required
+@dossier_pages
 def sanction_detail(request, pk):
     sanction = selectors.sanction_get_visible(user=request.user, pk=pk)
     return render(request, "sanctions/sanction_detail.html", _sanction_context(request, sanction))
@@ -165,6 +177,7 @@ def _sanction_post(request, pk, *, form, context_key, perform, success):
 
 @require_POST
 @login_required
+@dossier_pages
 def sanction_decide(request, pk):
     return _sanction_post(
         request, pk, form=SanctionDecisionForm(request.POST, prefix="decide"), context_key="decision_form",
@@ -176,6 +189,7 @@ def sanction_decide(request, pk):
 
 @require_POST
 @login_required
+@dossier_pages
 def sanction_guardians(request, pk):
     return _sanction_post(
         request, pk, form=GuardianContactForm(request.POST, prefix="contact"), context_key="contact_form",
@@ -188,6 +202,7 @@ def sanction_guardians(request, pk):
 
 @require_POST
 @login_required
+@dossier_pages
 def sanction_letter(request, pk):
     return _sanction_post(
         request, pk, form=CorrespondenceForm(request.POST, request.FILES, prefix="letter"), context_key="letter_form",
@@ -199,14 +214,14 @@ def sanction_letter(request, pk):
 
 
 @login_required
+@dossier_pages
 def lvi_create(request):
     person, incident = _person_and_incident(request)
     if not has_perm("sanctions.impose", request.user, person):
         raise PermissionDenied(_("Only the school leader of this school or the board can record an LVI report."))
-    if person.kind != "staff":
-        raise PermissionDenied(_("An LVI report concerns a staff member."))
-    if not protocol_rules(person.school.board).lvi_report:
-        raise PermissionDenied(_("Your board's protocol has no report to the Landelijke Vertrouwensinspecteur."))
+    refusal = services.lvi_report_refusal(person=person)
+    if refusal:
+        raise PermissionDenied(refusal)
     form = LviReportForm(request.POST or None, prefix="lvi")
     if request.method == "POST" and form.is_valid():
         try:
@@ -221,6 +236,7 @@ def lvi_create(request):
 
 
 @login_required
+@dossier_pages
 def lvi_detail(request, pk):
     report = selectors.lvi_report_get_visible(user=request.user, pk=pk)
     can_act = has_perm("sanctions.impose", request.user, report)
@@ -242,6 +258,7 @@ def lvi_detail(request, pk):
 
 
 @login_required
+@dossier_pages
 def sanction_list(request):
     spec = exports.sanction_register(user=request.user, params=request.GET)
     fmt = export_format(request)
@@ -254,6 +271,7 @@ def sanction_list(request):
 
 
 @login_required
+@dossier_pages
 def police_register(request):
     spec = exports.police_report_register(user=request.user, params=request.GET)
     fmt = export_format(request)
@@ -268,6 +286,7 @@ def police_register(request):
 
 @require_GET
 @login_required
+@dossier_pages
 def dossier_export(request, pk, fmt):
     """The dossier as a PDF, or a ZIP with the PDF and every attachment; scoped like the dossier page."""
     person = selectors.person_get_visible(user=request.user, pk=pk)

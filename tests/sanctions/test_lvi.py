@@ -185,3 +185,15 @@ def test_the_call_to_the_lvi_is_recorded_once(leader, staff_person, told_at):
         services.lvi_report_record_call(report=report, actor=leader, reported_at=told_at + 2 * HOUR, inspector="B")
     report.refresh_from_db()
     assert report.reported_at == told_at + HOUR and report.inspector == "A"
+
+
+def test_the_service_refuses_a_report_the_boards_protocol_does_not_have(school, leader, staff_person, told_at):
+    """Under a protocol without the report to the LVI (002), the service refuses it too, not only the page."""
+    from portal.models import ProtocolProfile
+    from portal.protocols import board_adopt_protocol
+
+    board_adopt_protocol(board=school.board, profile=ProtocolProfile.objects.get(code="buitengewoon-002"), version="1.0")
+    with pytest.raises(ValidationError) as error:
+        start(staff_person, leader, told_at)
+    assert "Landelijke Vertrouwensinspecteur" in " ".join(error.value.message_dict["person"])
+    assert not LviReport.objects.exists()
