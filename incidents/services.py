@@ -10,7 +10,7 @@ from rules import has_perm
 
 from portal.access import access_for
 from portal.audit import audit_record
-from portal.jobs import queue_after_commit
+from portal.oncommit import delay_now, delay_on_commit
 from portal.protocols import protocol_rules
 from portal.uploads import reencode_image, upload_check
 
@@ -36,6 +36,7 @@ def _store_evidence(*, incident, actor, uploads=(), links=(), description=""):
     """Store checked uploads. Images are re-encoded by a worker after commit (the request stays fast);
     until then they are marked unprocessed and never served."""
     stored = []
+    to_process = []
     try:
         for upload in uploads:
             evidence = Evidence(
@@ -47,13 +48,17 @@ def _store_evidence(*, incident, actor, uploads=(), links=(), description=""):
             stored.append(evidence)
             evidence.save()
             if not evidence.processed:
-                queue_after_commit("evidence", evidence.pk)
+                to_process.append(evidence.pk)
         for url in links:
             _validate_link(url)
             Evidence.objects.create(incident=incident, created_by=actor, step=incident.state, url=url, description=description)
     except Exception:
         _delete_files(stored)
         raise
+    if to_process:
+        from .tasks import process_evidence
+
+        delay_on_commit(process_evidence, to_process)
     return stored
 
 
@@ -482,15 +487,10 @@ def _breach_review_events(*, incident, actor, assessment, before):
 
 
 def evidence_queue_processing(*, evidence_id):
-    """Hand an uploaded image to a worker; a broker failure leaves it for the sweeper."""
-    import logging
-
+    """Hand an uploaded image to a worker, in a message of its own; a broker failure leaves it for the sweeper."""
     from .tasks import process_evidence
 
-    try:
-        process_evidence.apply_async(args=[evidence_id], retry=False)
-    except Exception:  # noqa: BLE001 - the sweeper queues unprocessed evidence again
-        logging.getLogger(__name__).warning("Evidence %s could not be queued for processing.", evidence_id, exc_info=True)
+    return delay_now(process_evidence, [evidence_id])
 
 
 def evidence_process(*, evidence_id):

@@ -1,6 +1,10 @@
+import logging
+
 from celery import shared_task
 
 from . import deadlines
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -25,11 +29,19 @@ def apply_retention():
     return retention_run(apply=True).total
 
 
-@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
-def process_evidence(evidence_id):
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
+def process_evidence(evidence_ids):
+    """Re-encode the images of one report (or one the sweeper found). Returns how many this call processed;
+    an image that fails stays unprocessed, for the sweeper."""
     from .services import evidence_process
 
-    return evidence_process(evidence_id=evidence_id)
+    done = 0
+    for evidence_id in evidence_ids:
+        try:
+            done += evidence_process(evidence_id=evidence_id)
+        except Exception:  # noqa: BLE001 - the other images still go; the sweeper tries this one again
+            logger.warning("Evidence %s could not be processed.", evidence_id, exc_info=True)
+    return done
 
 
 @shared_task(acks_late=True)
