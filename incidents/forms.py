@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import (
     EvidenceFilesField, FilterForm, LinksField, LoadedModelChoiceField, LocalDateTimeInput, attrs_html, local_datetime_field,
-    style_filter_widgets,
+    localize_datetime_widgets, style_filter_widgets,
 )
 from portal.models import Membership, PersonKind, Role, School
 
@@ -23,13 +23,6 @@ from .models import (
     Action, Assignment, BreachAssessment, BreachRisk, Evaluation, Incident, InformedParty, Involvement, Message, PoliceReport,
     Takedown, TakedownOutcome, Waiver,
 )
-
-
-def localize_datetime_widgets(form):
-    for field in form.fields.values():
-        if isinstance(field, forms.DateTimeField):
-            field.widget = LocalDateTimeInput()
-            field.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"]
 
 
 def _not_in_future(value):

@@ -25,7 +25,6 @@ from portal.uploads import private_file_response
 from portal.models import School
 from portal.templatetags.portal_tags import url_with_pk
 
-from sanctions.selectors import dossier_access_any
 
 from . import exports, selectors, services, workflow
 from .forms import (
@@ -218,7 +217,7 @@ def _case_context(request, incident, bound=None, transition_note=None, bound_tak
         "lvi_applies": rules.lvi_report,
         "can_manage": can_manage,
         "full_view": full_view,
-        "can_open_dossiers": dossier_access_any(user=user),
+        "can_open_dossiers": access_for(user).opens_dossiers,
     }
 
 

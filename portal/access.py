@@ -42,6 +42,11 @@ class Access:
         return self.board_ids[Role.BOARD] | self.board_ids[Role.ADMIN]
 
     @property
+    def opens_dossiers(self):
+        """Dossiers are for school leaders (their schools), board members and administrators (their board)."""
+        return bool(self.led_school_ids or self.overseen_board_ids)
+
+    @property
     def privacy_board_ids(self):
         return self.board_ids[Role.PRIVACY_OFFICER]
 

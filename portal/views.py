@@ -13,9 +13,7 @@ from .audit import audit_events_visible_to
 from .forms import AuditFilterForm
 from .audit import audit_record
 from .exports import XLSX_TYPE
-from .forms import ProtocolAdoptForm
-from .models import Board, ExportJob, ProtocolProfile, Role
-from .protocols import board_adopt_protocol
+from .models import ExportJob, Role
 from .uploads import private_file_response
 from .notifications import notification_list_for, notification_mark_read
 
@@ -73,28 +71,3 @@ def export_job_download(request, pk):
         raise Http404
     audit_record(actor=request.user, action="export.download", obj=job, register=job.register)
     return private_file_response(job.file, content_type=XLSX_TYPE, filename=job.filename, inline=False)
-
-
-@login_required
-def protocol_page(request):
-    """The board's protocol in force; administrators adopt a (new version of a) protocol here."""
-    access = access_for(request.user)
-    boards = Board.objects.filter(pk__in=access.board_ids[Role.ADMIN] | access.board_ids[Role.BOARD]).select_related(
-        "protocol__profile"
-    )
-    if not boards:
-        raise PermissionDenied(_("The protocol page is for the board and the administrator."))
-    board = boards.first()
-    can_adopt = board.pk in access.board_ids[Role.ADMIN]
-    form = ProtocolAdoptForm(request.POST or None) if can_adopt else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            board_adopt_protocol(board=board, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("The protocol has been adopted. New cases run under it."))
-            return redirect("protocol")
-    return render(request, "portal/protocol.html", {
-        "board": board, "form": form, "profiles": ProtocolProfile.objects.all(),
-        "versions": board.protocol_versions.select_related("profile"),
-    }, status=400 if form is not None and form.errors else 200)

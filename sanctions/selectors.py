@@ -40,8 +40,7 @@ def dossier_scope_q(*, user, prefix=""):
 
 
 def dossier_access_any(*, user):
-    access = access_for(user)
-    return bool(access.led_school_ids or access.board_ids["board"] or access.board_ids["admin"])
+    return access_for(user).opens_dossiers
 
 
 def _require_dossier_role(user):
