@@ -25,7 +25,6 @@ from portal.uploads import private_file_response
 from portal.models import School
 from portal.templatetags.portal_tags import url_with_pk
 
-
 from . import exports, selectors, services, workflow
 from .forms import (
     FIELD_FORMS, RECORD_FORMS, EvidenceForm, InvolvementForm, RecordWithdrawalForm, ReportForm, TakedownOutcomeForm,
