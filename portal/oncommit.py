@@ -15,15 +15,16 @@ rows still pending.
 import logging
 
 from asgiref.local import Local
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 logger = logging.getLogger(__name__)
 
-# task name -> (task, ids) waiting for the commit; per thread (and per async context), like Django's connections.
+# (database, task name) -> (task, ids) waiting for the commit; per thread (and per async context), like Django's
+# connections.
 _waiting = Local()
 
 
-def delay_on_commit(task, ids, *, using=None):
+def delay_on_commit(task, ids, *, using=DEFAULT_DB_ALIAS):
     """Send ``task`` the ``ids`` (with those of every other call in this transaction) once it commits."""
     ids = list(ids)
     if not ids:
@@ -31,12 +32,13 @@ def delay_on_commit(task, ids, *, using=None):
     waiting = getattr(_waiting, "tasks", None)
     if waiting is None:
         waiting = _waiting.tasks = {}
-    waiting.setdefault(task.name, (task, []))[1].extend(ids)
-    transaction.on_commit(lambda: _send_waiting(task.name), using=using)
+    key = (using, task.name)
+    waiting.setdefault(key, (task, []))[1].extend(ids)
+    transaction.on_commit(lambda: _send_waiting(key), using=using)
 
 
-def _send_waiting(task_name):
-    entry = getattr(_waiting, "tasks", {}).pop(task_name, None)
+def _send_waiting(key):
+    entry = getattr(_waiting, "tasks", {}).pop(key, None)
     if entry is not None:
         task, ids = entry
         delay_now(task, sorted(set(ids)))
