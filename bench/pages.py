@@ -377,7 +377,7 @@ def main():
     from django.db import connection
 
     from incidents.models import Incident
-    from portal.management.commands.seed_board import DOMAIN, TIMELINE_MARK, purge
+    from meldpunt.management.commands.seed_board import DOMAIN, TIMELINE_MARK, purge
 
     leader, leader_cookie = session_cookie(f"schoolleider-1@{DOMAIN}")
     staff, staff_cookie = session_cookie(f"medewerker-1@{DOMAIN}")

@@ -12,8 +12,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import (
-    EvidenceFilesField, FilterForm, LinksField, LoadedModelChoiceField, LocalDateTimeInput, attrs_html, local_datetime_field,
-    style_filter_widgets,
+    EvidenceFilesField, FilterForm, LinksField, LoadedModelChoiceField, attrs_html, local_datetime_field,
+    localize_datetime_widgets, style_filter_widgets,
 )
 from portal.models import PersonKind, School
 from portal.validators import validate_in_past
@@ -25,11 +25,6 @@ from .models import (
 )
 
 
-def localize_datetime_widgets(form):
-    for field in form.fields.values():
-        if isinstance(field, forms.DateTimeField):
-            field.widget = LocalDateTimeInput()
-            field.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"]
 
 
 class ReportForm(forms.Form):

@@ -11,7 +11,7 @@ from rules import has_perm
 
 from portal.audit import audit_record
 from portal.files import atomic_with_files, field_file_save, stored_file_delete_on_commit
-from portal.jobs import queue_after_commit
+from portal.oncommit import delay_now, delay_on_commit
 from portal.protocols import protocol_rules
 from portal.uploads import reencode_image, upload_check
 
@@ -40,6 +40,7 @@ def _store_evidence(*, incident, actor, uploads=(), links=(), description=""):
     re-encoded by a worker after commit (the request stays fast); until then they are marked unprocessed and
     never served."""
     stored = []
+    to_process = []
     for upload in uploads:
         evidence = Evidence(
             incident=incident, created_by=actor, step=incident.state, description=description,
@@ -50,10 +51,14 @@ def _store_evidence(*, incident, actor, uploads=(), links=(), description=""):
         stored.append(evidence)
         evidence.save()
         if not evidence.processed:
-            queue_after_commit("evidence", evidence.pk)
+            to_process.append(evidence.pk)
     for url in links:
         _validate_link(url)
         Evidence.objects.create(incident=incident, created_by=actor, step=incident.state, url=url, description=description)
+    if to_process:
+        from .tasks import process_evidence
+
+        delay_on_commit(process_evidence, to_process)
     return stored
 
 
@@ -473,15 +478,10 @@ def _breach_review_events(*, incident, actor, assessment, before):
 
 
 def evidence_queue_processing(*, evidence_id):
-    """Hand an uploaded image to a worker; a broker failure leaves it for the sweeper."""
-    import logging
-
+    """Hand an uploaded image to a worker, in a message of its own; a broker failure leaves it for the sweeper."""
     from .tasks import process_evidence
 
-    try:
-        process_evidence.apply_async(args=[evidence_id], retry=False)
-    except Exception:  # noqa: BLE001 - the sweeper queues unprocessed evidence again
-        logging.getLogger(__name__).warning("Evidence %s could not be queued for processing.", evidence_id, exc_info=True)
+    return delay_now(process_evidence, [evidence_id])
 
 
 def evidence_process(*, evidence_id):

@@ -158,20 +158,13 @@ class RegisterExport:
     form: Any = None
 
 
-# name -> function(*, user, params) -> RegisterExport, so that a worker can rebuild the same export.
-REGISTERS = {
-    "incidents": "incidents.exports.incident_register",
-    "breaches": "incidents.exports.breach_register",
-    "statistics": "incidents.statistics.statistics_register",
-    "sanctions": "sanctions.exports.sanction_register",
-    "police_reports": "sanctions.exports.police_report_register",
-}
-
-
 def register_build(name, *, user, params):
+    """The export ``name`` of settings.MELDPUNT_EXPORT_REGISTERS (the apps' registers, named by the wiring),
+    rebuilt from its parameters, so that a worker makes the same export."""
+    from django.conf import settings
     from django.utils.module_loading import import_string
 
-    return import_string(REGISTERS[name])(user=user, params=params)
+    return import_string(settings.MELDPUNT_EXPORT_REGISTERS[name])(user=user, params=params)
 
 
 def export_params(request):

@@ -107,11 +107,21 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
+LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"]
+
+
 def local_datetime_field(label, required=True, **kwargs):
     return forms.DateTimeField(
-        label=label, required=required, widget=LocalDateTimeInput(),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"], **kwargs
+        label=label, required=required, widget=LocalDateTimeInput(), input_formats=LOCAL_DATETIME_FORMATS, **kwargs
     )
+
+
+def localize_datetime_widgets(form):
+    """The browser's date-and-time picker on every date-time field of a model form."""
+    for field in form.fields.values():
+        if isinstance(field, forms.DateTimeField):
+            field.widget = LocalDateTimeInput()
+            field.input_formats = LOCAL_DATETIME_FORMATS
 
 
 def add_service_errors(form, error):

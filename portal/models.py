@@ -345,7 +345,7 @@ class ExportJob(models.Model):
 class ProtocolProfile(models.Model):
     """One school board's social-media protocol as data: what the portal does differently under it.
 
-    The five protocols the portal was built from ship as profiles (portal/protocols.py); a board adopts one
+    The five protocols the portal was built from ship as profiles (meldpunt/protocols.py); a board adopts one
     through a ProtocolVersion."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)

@@ -5,8 +5,6 @@ commits. If the broker is down at that moment the row simply stays pending and t
 again later. Delivery locks the row and checks its state first, so a task that runs twice sends once.
 """
 
-import logging
-
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.mail import EmailMessage, get_connection
@@ -15,10 +13,8 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .jobs import queue_after_commit
+from .oncommit import delay_now, delay_on_commit
 from .models import Notification, NotificationState
-
-logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 
@@ -65,7 +61,7 @@ def notification_create(*, recipient, kind, subject, body, incident=None, url=""
             return None
     else:
         notification.save()
-    queue_after_commit("notification", notification.pk)
+    _deliver_on_commit([notification.pk])
     return notification
 
 
@@ -101,22 +97,22 @@ def notifications_create(*, recipients, kind, subject, body, incident=None, url=
                 [*values, *users_params],
             )
             ids = sorted(found for (found,) in cursor.fetchall())
-    for row_id in ids:
-        queue_after_commit("notification", row_id)
+    _deliver_on_commit(ids)
     return ids
 
 
-def notification_enqueue(*, notification_id):
-    """Hand the row to the broker now (the sweeper; new rows travel with their transaction's jobs).
-    A broker failure is logged, never raised: the sweeper retries."""
-    from .tasks import deliver_notification
+def _deliver_on_commit(ids):
+    from .tasks import deliver_notifications
 
-    try:
-        deliver_notification.apply_async(args=[notification_id], retry=False)
-    except Exception:  # noqa: BLE001 - any broker error leaves the row pending for the sweeper
-        logger.warning("Notification %s could not be queued; it stays pending for the sweeper.", notification_id, exc_info=True)
-        return False
-    return True
+    delay_on_commit(deliver_notifications, ids)
+
+
+def notification_enqueue(*, notification_id):
+    """Hand the row to the broker now, in a message of its own (the sweeper; new rows travel with their
+    transaction's message). A broker failure is logged, never raised: the sweeper retries."""
+    from .tasks import deliver_notifications
+
+    return delay_now(deliver_notifications, [notification_id])
 
 
 def notification_deliver(*, notification_id):

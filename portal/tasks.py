@@ -7,23 +7,21 @@ from .notifications import MAX_ATTEMPTS
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS - 1)
-def deliver_notification(self, notification_id):
-    try:
-        return notifications.notification_deliver(notification_id=notification_id)
-    except Exception as error:  # noqa: BLE001 - mail server trouble: retry with backoff, then give up
-        final = self.request.retries >= self.max_retries
-        notifications.notification_record_failure(notification_id=notification_id, error=error, final=final)
-        if final:
-            return False
-        raise self.retry(exc=error, countdown=min(2 ** self.request.retries * 10, 600))
+def deliver_notifications(self, notification_ids):
+    """Deliver the rows of one transaction (or one the sweeper found). Returns how many this call sent.
 
-
-@shared_task(acks_late=True)
-def run_jobs(jobs):
-    """The jobs of one committed transaction (portal.jobs), each handed on to its own task."""
-    from .jobs import run_jobs_now
-
-    run_jobs_now(jobs)
+    Mail server trouble: the rows that failed, and only those, are tried again with backoff, then given up."""
+    final = self.request.retries >= self.max_retries
+    sent, failed = 0, []
+    for notification_id in notification_ids:
+        try:
+            sent += notifications.notification_deliver(notification_id=notification_id)
+        except Exception as error:  # noqa: BLE001 - recorded on the row; retried below
+            notifications.notification_record_failure(notification_id=notification_id, error=error, final=final)
+            failed.append(notification_id)
+    if failed and not final:
+        raise self.retry(args=[failed], countdown=min(2 ** self.request.retries * 10, 600))
+    return sent
 
 
 @shared_task(acks_late=True)

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,18 +7,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from rules import has_perm
 
-from .audit import audit_events_visible_to
-from .forms import AuditFilterForm
-from .audit import audit_record
+from .audit import audit_events_visible_to, audit_record
 from .exports import XLSX_TYPE
-from .forms import ProtocolAdoptForm
-from .models import ExportJob, ProtocolProfile
-from .permissions import perm_required
-from .protocols import board_adopt_protocol, protocol_board_for
-from .uploads import private_file_response
+from .forms import AuditFilterForm
+from .models import ExportJob
 from .notifications import notification_list_for, notification_mark_read
+from .permissions import perm_required
+from .uploads import private_file_response
 
 
 @login_required
@@ -72,26 +67,6 @@ def export_job_download(request, pk):
         raise Http404
     audit_record(actor=request.user, action="export.download", obj=job, register=job.register)
     return private_file_response(job.file, content_type=XLSX_TYPE, filename=job.filename, inline=False)
-
-
-@login_required
-@perm_required("portal.view_protocol", gettext_lazy("The protocol page is for the board and the administrator."))
-def protocol_page(request):
-    """The board's protocol in force; administrators adopt a (new version of a) protocol here."""
-    board = protocol_board_for(user=request.user)
-    can_adopt = has_perm("portal.adopt_protocol", request.user, board)
-    form = ProtocolAdoptForm(request.POST or None) if can_adopt else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            board_adopt_protocol(board=board, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("The protocol has been adopted. New cases run under it."))
-            return redirect("protocol")
-    return render(request, "portal/protocol.html", {
-        "board": board, "form": form, "profiles": ProtocolProfile.objects.all(),
-        "versions": board.protocol_versions.select_related("profile"),
-    }, status=400 if form is not None and form.errors else 200)
 
 
 def csrf_failure(request, reason=""):

@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from incidents.forms import localize_datetime_widgets
 from incidents.models import PoliceReportFiler
-from portal.forms import EvidenceFilesField, FilterForm
+from portal.forms import EvidenceFilesField, FilterForm, localize_datetime_widgets
 from portal.models import PersonKind, School
 
 from .models import LviReport, Sanction, SanctionStatus, SubjectKind

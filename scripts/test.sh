@@ -179,7 +179,7 @@ fi
 # --- Tests -------------------------------------------------------------------------------
 cov_args=()
 if [ "${COVERAGE:-1}" != 0 ]; then
-    cov_args=(--cov=portal --cov=incidents --cov=sanctions --cov=consent --cov-report=term:skip-covered)
+    cov_args=(--cov=portal --cov=incidents --cov=sanctions --cov=consent --cov=meldpunt --cov-report=term:skip-covered)
 fi
 log "Running pytest"
 exec .venv/bin/python -m pytest "${cov_args[@]}" "$@"

@@ -17,6 +17,17 @@ def _protocol_rules_read_anew():
     _RULES_CACHE.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_ids_waiting_for_a_commit():
+    """Django's test cases roll each test back, so its on-commit hooks never run: the ids they would have
+    sent must not travel with a later test's message."""
+    from portal.oncommit import discard_waiting
+
+    discard_waiting()
+    yield
+    discard_waiting()
+
+
 @pytest.fixture
 def dutch():
     """The interface in Dutch, for tests that read the pages' and errors' texts."""

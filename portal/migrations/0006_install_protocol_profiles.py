@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from portal.protocols import profiles_install
+    from meldpunt.protocols import profiles_install
 
     profiles_install(apps.get_model("portal", "ProtocolProfile"))
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "incidents",
     "sanctions",
     "consent",
+    "meldpunt",
 ]
 
 MIDDLEWARE = [
@@ -64,7 +65,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
+ROOT_URLCONF = "meldpunt.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -78,7 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "portal.context_processors.navigation",
+                "meldpunt.context_processors.navigation",
             ],
         },
     },
@@ -263,6 +264,14 @@ MELDPUNT_FILE_SWEEP_GRACE_HOURS = env.float("MELDPUNT_FILE_SWEEP_GRACE_HOURS", d
 
 # An XLSX export of more rows than this is made by a worker, with a progress page and a download link.
 MELDPUNT_EXPORT_BACKGROUND_ROWS = env.int("MELDPUNT_EXPORT_BACKGROUND_ROWS", default=5000)
+# The registers a large export is made of by the worker: name -> function(*, user, params) -> RegisterExport.
+MELDPUNT_EXPORT_REGISTERS = {
+    "incidents": "incidents.exports.incident_register",
+    "breaches": "incidents.exports.breach_register",
+    "statistics": "incidents.statistics.statistics_register",
+    "sanctions": "sanctions.exports.sanction_register",
+    "police_reports": "sanctions.exports.police_report_register",
+}
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -13,4 +13,4 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 
 # Every portal URL plus the baseline's bare view (bench/bare/); production's URLconf does not have it.
-ROOT_URLCONF = "portal.bench_urls"
+ROOT_URLCONF = "meldpunt.bench_urls"

@@ -104,7 +104,7 @@ def test_every_api_endpoint_requires_sign_in_and_the_second_factor():
             else:
                 walk(entry)
 
-    walk(get_resolver("portal.api_urls"))
+    walk(get_resolver("meldpunt.api_urls"))
     for entry in checked:
         view = getattr(entry.callback, "cls", None)
         if entry.name in ("schema", "not-found"):

@@ -6,7 +6,7 @@ from django.utils import translation
 from incidents import services, workflow
 from incidents.models import Transition
 from portal.models import AuditEvent, ProtocolProfile
-from portal.protocols import board_adopt_protocol, profiles_install
+from meldpunt.protocols import board_adopt_protocol, profiles_install
 
 from ..factories import IncidentFactory
 from .conftest import token_client

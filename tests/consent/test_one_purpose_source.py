@@ -12,7 +12,7 @@ from django.urls import reverse
 from consent import selectors, services
 from consent.models import ConsentPurpose, ConsentRecord
 from portal.models import ProtocolProfile, Role
-from portal.protocols import board_adopt_protocol
+from meldpunt.protocols import board_adopt_protocol
 from tests.factories import BoardFactory, SchoolFactory, member
 
 from .support import grant, pupil_with_guardian, purposes_of, refuse

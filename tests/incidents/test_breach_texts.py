@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from incidents import deadlines, services
 from incidents.tasks import remind_breach_deadlines
 from portal.models import Notification, NotificationState, Role
-from portal.tasks import deliver_notification
+from portal.tasks import deliver_notifications
 
 from ..conftest import wait_for
 from ..factories import IncidentFactory, SchoolFactory, member
@@ -38,7 +38,7 @@ def report(school, *, discovered_at, **extra):
 def deliver_pending():
     """What the worker does with each row of the outbox (the real task, run here)."""
     for pk in Notification.objects.filter(state=NotificationState.PENDING).order_by("pk").values_list("pk", flat=True):
-        deliver_notification.apply(args=[pk])
+        deliver_notifications.apply(args=[[pk]])
 
 
 def mails_to(address):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from incidents.models import Evidence, Incident, Transition
 from incidents.workflow import State
-from portal.management.commands.seed_board import DOMAIN, SEED_PASSWORD, TIMELINE_MARK
+from meldpunt.management.commands.seed_board import DOMAIN, SEED_PASSWORD, TIMELINE_MARK
 from portal.models import Board, Membership, Notification, Person, PersonKind, Role, School, User
 from tests.factories import IncidentFactory
 

@@ -12,7 +12,7 @@ from django.db import connection
 from incidents import services
 from portal import notifications
 from portal.models import Notification, NotificationState, Role
-from portal.tasks import deliver_notification
+from portal.tasks import deliver_notifications
 
 from ..conftest import wait_for
 from ..factories import SchoolFactory, member
@@ -86,7 +86,7 @@ def test_broker_down_at_commit_keeps_the_case_and_the_sweeper_delivers_exactly_o
     assert notifications.notifications_sweep(older_than=notifications.timezone.timedelta(0)) == 1
     notifications.notification_enqueue(notification_id=row.pk)
     wait_for(lambda: Notification.objects.get(pk=row.pk).state == NotificationState.SENT)
-    deliver_notification.delay(row.pk)
+    deliver_notifications.delay([row.pk])
     wait_for(lambda: Notification.objects.get(pk=row.pk).queued_at is not None)
     import time
 
@@ -118,12 +118,12 @@ def test_a_failing_mail_server_is_retried_then_marked_failed_and_the_case_stays(
     row = Notification.objects.get(incident=incident, recipient=leader)
 
     # Run here instead of on a worker: apply() performs the retries inline, each one a new SMTP attempt.
-    result = deliver_notification.apply(args=[row.pk])
+    result = deliver_notifications.apply(args=[[row.pk]])
 
-    assert result.result is False
+    assert result.result == 0
     row.refresh_from_db()
     assert row.state == NotificationState.FAILED
-    assert row.attempts == deliver_notification.max_retries + 1
+    assert row.attempts == deliver_notifications.max_retries + 1
     assert "refused" in row.last_error.lower()
     assert mail.outbox == []
     incident.refresh_from_db()

@@ -9,7 +9,8 @@ from django.utils import timezone
 from incidents import services
 from incidents.models import Action, Involvement
 from portal.models import Notification, ProtocolProfile, Role
-from portal.protocols import PROFILES, board_adopt_protocol, protocol_review_reminders
+from meldpunt.protocols import PROFILES, board_adopt_protocol
+from portal.protocols import protocol_review_reminders
 from sanctions import services as sanction_services
 from sanctions.models import Measure
 from sanctions.selectors import measures_for

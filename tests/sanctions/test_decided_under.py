@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import ProtocolProfile, Role
-from portal.protocols import board_adopt_protocol
+from meldpunt.protocols import board_adopt_protocol
 from sanctions import services
 from sanctions.models import Measure, Sanction
 from sanctions.selectors import measures_for

@@ -40,7 +40,7 @@ REFUSED = (403, 404)
 
 
 def app_url_names():
-    """Every URL name of the app, namespaced (``incidents:detail``), from portal.urls."""
+    """Every URL name of the app, namespaced (``incidents:detail``), from meldpunt.urls."""
     names = set()
 
     def walk(resolver, prefix, namespace):
@@ -54,7 +54,7 @@ def app_url_names():
                 assert entry.name, f"The URL {route} has no name, so the access matrix cannot cover it."
                 names.add(f"{namespace}:{entry.name}" if namespace else entry.name)
 
-    walk(get_resolver("portal.urls"), "", "")
+    walk(get_resolver("meldpunt.urls"), "", "")
     return names
 
 

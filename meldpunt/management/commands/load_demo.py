@@ -14,8 +14,9 @@ from incidents.models import Category, Involvement, InvolvementRole, Platform
 from incidents.walkthrough import walk_to
 from incidents.workflow import State
 from portal.models import Board, Membership, Person, PersonKind, ProtocolProfile, Role, School, User
-from portal.protocols import board_adopt_protocol
 from sanctions import demo as sanctions_demo
+
+from ...protocols import board_adopt_protocol
 
 DEMO_PASSWORD = "Demo-meldpunt-2026"
 DOMAIN = "demo.meldpunt.nl"

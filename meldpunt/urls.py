@@ -3,7 +3,9 @@ from django.urls import include, path
 
 from incidents import views as incident_views
 
-from . import views
+from portal import views
+
+from . import views as wiring_views
 
 urlpatterns = [
     path("", incident_views.home, name="home"),
@@ -14,10 +16,10 @@ urlpatterns = [
     path("meldingen/gelezen/", views.inbox_mark_read, name="inbox_mark_all_read"),
     path("meldingen/<int:pk>/gelezen/", views.inbox_mark_read, name="inbox_mark_read"),
     path("audit/", views.audit_trail, name="audit_trail"),
-    path("protocol/", views.protocol_page, name="protocol"),
+    path("protocol/", wiring_views.protocol_page, name="protocol"),
     path("exports/<int:pk>/", views.export_job, name="export_job"),
     path("exports/<int:pk>/download/", views.export_job_download, name="export_job_download"),
-    path("api/v1/", include("portal.api_urls")),
+    path("api/v1/", include("meldpunt.api_urls")),
     path("account/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""After-commit jobs travel as one broker message per transaction (portal.jobs), read back from Redis."""
+"""After-commit work travels as one broker message per task and transaction (portal.oncommit), read back from Redis."""
 
 import base64
 import json
@@ -9,15 +9,17 @@ from django.db import transaction
 
 from incidents import services
 from incidents.models import Evidence
-from portal import jobs
 from portal.celery import app
 from portal.models import Notification, NotificationState, Role
+from portal.notifications import notification_create
 
 from ..conftest import wait_for
 from ..factories import SchoolFactory, member
 from ..sanctions.support import png_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+DELIVER = "portal.tasks.deliver_notifications"
 
 
 def _queued_messages():
@@ -45,32 +47,29 @@ def _report(school, reporter, **extra):
                                     description="Klassenlijst met adressen gedeeld in een groepsapp.", **extra)
 
 
-def test_a_report_with_a_screenshot_and_two_notified_roles_is_one_broker_message(empty_queue):
+def test_a_report_with_screenshots_and_three_notifications_is_one_message_per_task(empty_queue):
     school = SchoolFactory()
     member(Role.SCHOOL_LEADER, school=school)
     member(Role.SCHOOL_LEADER, school=school)
     member(Role.PRIVACY_OFFICER, board=school.board)
     reporter = member(Role.STAFF, school=school)
 
-    incident = _report(school, reporter, files=[png_upload()])
+    incident = _report(school, reporter, files=[png_upload(), png_upload()])
 
     notifications = sorted(Notification.objects.filter(incident=incident).values_list("pk", flat=True))
-    evidence = Evidence.objects.get(incident=incident)
-    assert len(notifications) == 3  # two school leaders and the FG
-    [(task, args)] = _queued_messages()
-    assert task == "portal.tasks.run_jobs"
-    [queued] = args
-    assert sorted(object_id for kind, object_id in queued if kind == "notification") == notifications
-    assert [object_id for kind, object_id in queued if kind == "evidence"] == [evidence.pk]
+    evidence = sorted(Evidence.objects.filter(incident=incident).values_list("pk", flat=True))
+    assert len(notifications) == 3 and len(evidence) == 2  # two school leaders and the FG (two notify calls)
+    assert sorted(_queued_messages()) == [
+        ("incidents.tasks.process_evidence", [evidence]),
+        (DELIVER, [notifications]),
+    ]
 
 
 def test_each_transaction_sends_its_own_message_and_a_rolled_back_one_sends_none(empty_queue):
-    school = SchoolFactory()
-    leader = member(Role.SCHOOL_LEADER, school=school)
-    from portal.notifications import notification_create
+    leader = member(Role.SCHOOL_LEADER, school=SchoolFactory())
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        notification_create(recipient=leader, kind="test", subject="Teruggedraaid", body="-")
+        rolled_back = notification_create(recipient=leader, kind="test", subject="Teruggedraaid", body="-")
         raise RuntimeError("rolled back")
     assert _queued_messages() == []
 
@@ -80,23 +79,23 @@ def test_each_transaction_sends_its_own_message_and_a_rolled_back_one_sends_none
         second = notification_create(recipient=leader, kind="test", subject="Twee", body="-")
         third = notification_create(recipient=leader, kind="test", subject="Drie", body="-")
 
+    # The rolled-back row's id travels with the next message of the thread, and names no row.
     assert _queued_messages() == [
-        ("portal.tasks.run_jobs", [[["notification", first.pk]]]),
-        ("portal.tasks.run_jobs", [[["notification", second.pk], ["notification", third.pk]]]),
+        (DELIVER, [[rolled_back.pk, first.pk]]),
+        (DELIVER, [[second.pk, third.pk]]),
     ]
+    assert not Notification.objects.filter(pk=rolled_back.pk).exists()
 
 
-def test_outside_a_transaction_a_job_is_sent_at_once(empty_queue):
-    jobs.queue_after_commit("notification", 12345)
-    assert _queued_messages() == [("portal.tasks.run_jobs", [[["notification", 12345]]])]
-    with pytest.raises(ValueError):
-        jobs.queue_after_commit("something_else", 1)
+def test_outside_a_transaction_the_ids_are_sent_at_once(empty_queue):
+    leader = member(Role.SCHOOL_LEADER, school=SchoolFactory())
+    row = notification_create(recipient=leader, kind="test", subject="Meteen", body="-")
+    assert _queued_messages() == [(DELIVER, [[row.pk]])]
 
 
-def test_the_worker_delivers_every_job_and_skips_what_a_savepoint_rolled_back(celery_worker_on_redis):
+def test_the_worker_delivers_every_row_and_skips_what_a_savepoint_rolled_back(celery_worker_on_redis):
     school = SchoolFactory()
     leader = member(Role.SCHOOL_LEADER, school=school, email="leider@school.nl")
-    from portal.notifications import notification_create
 
     with transaction.atomic():
         kept = notification_create(recipient=leader, kind="test", subject="Blijft", body="-")
@@ -110,18 +109,13 @@ def test_the_worker_delivers_every_job_and_skips_what_a_savepoint_rolled_back(ce
 
 
 @pytest.mark.django_db
-def test_jobs_after_captured_hooks_start_a_new_batch(django_capture_on_commit_callbacks, empty_queue):
-    """Test helpers run the on-commit hooks without removing them: a batch that was sent is never reused."""
-    school = SchoolFactory()
-    leader = member(Role.SCHOOL_LEADER, school=school)
-    from portal.notifications import notification_create
+def test_rows_after_captured_hooks_go_in_a_new_message(django_capture_on_commit_callbacks, empty_queue):
+    """Test helpers run the on-commit hooks without removing them: ids that were sent are never sent again."""
+    leader = member(Role.SCHOOL_LEADER, school=SchoolFactory())
 
     with django_capture_on_commit_callbacks(execute=True) as first:
         one = notification_create(recipient=leader, kind="test", subject="Een", body="-")
     with django_capture_on_commit_callbacks(execute=True) as second:
         two = notification_create(recipient=leader, kind="test", subject="Twee", body="-")
     assert (len(first), len(second)) == (1, 1)
-    assert _queued_messages() == [
-        ("portal.tasks.run_jobs", [[["notification", one.pk]]]),
-        ("portal.tasks.run_jobs", [[["notification", two.pk]]]),
-    ]
+    assert _queued_messages() == [(DELIVER, [[one.pk]]), (DELIVER, [[two.pk]])]

@@ -7,7 +7,7 @@ from rest_framework.routers import SimpleRouter
 from consent.api import ConsentCheckView
 from incidents.api import IncidentViewSet
 
-from .api import NotificationViewSet, not_found
+from portal.api import NotificationViewSet, not_found
 
 app_name = "api"
 

@@ -7,7 +7,7 @@ def navigation(request):
         return {}
     from incidents.selectors import breach_overdue_count
 
-    from .notifications import notification_unread_count
+    from portal.notifications import notification_unread_count
 
     is_privacy_officer = has_perm("incidents.review_breaches", user)
     return {

@@ -2,7 +2,7 @@
 
 The bare view is the baseline: the same middleware, session and login check as every page, a trivial
 template (rendered with the same context processors), and on POST the same form parsing as a real form
-followed by a redirect. Production's URLconf (portal.urls) does not include it.
+followed by a redirect. Production's URLconf (meldpunt.urls) does not include it.
 """
 
 from django.contrib.auth.decorators import login_required
