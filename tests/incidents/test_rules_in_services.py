@@ -11,7 +11,7 @@ from django.utils import timezone
 from incidents import services
 from incidents.models import Assignment, AssignmentKind, Incident
 from portal.models import ProtocolProfile, Role
-from portal.protocols import board_adopt_protocol
+from meldpunt.protocols import board_adopt_protocol
 from tests.api.conftest import token_client
 from tests.factories import IncidentFactory, member
 

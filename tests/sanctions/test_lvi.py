@@ -190,7 +190,7 @@ def test_the_call_to_the_lvi_is_recorded_once(leader, staff_person, told_at):
 def test_the_service_refuses_a_report_the_boards_protocol_does_not_have(school, leader, staff_person, told_at):
     """Under a protocol without the report to the LVI (002), the service refuses it too, not only the page."""
     from portal.models import ProtocolProfile
-    from portal.protocols import board_adopt_protocol
+    from meldpunt.protocols import board_adopt_protocol
 
     board_adopt_protocol(board=school.board, profile=ProtocolProfile.objects.get(code="buitengewoon-002"), version="1.0")
     with pytest.raises(ValidationError) as error:
