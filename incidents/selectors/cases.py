@@ -1,31 +1,20 @@
-"""Reads, always scoped to what the user may see."""
+"""Which cases a user sees, the case lists and dashboard, the people and staff of a case, and its evidence."""
 
 import operator
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
 from functools import reduce
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import BooleanField, Count, Expression, F, Q, Subquery, Value
-from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import formats, timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from portal.access import access_for
 from portal.models import Membership, Person, Role, School
 
-from . import workflow
-from .models import (
-    Action, Assignment, CaseEvent, CaseEventKind, Evaluation, Evidence, Incident, InformedParty, Involvement, Message,
-    PoliceReport, Takedown, Transition, Waiver, event_value,
-)
+from .. import workflow
+from ..models import Assignment, Evidence, Incident
 
 
 class _AnyOf(Expression):
@@ -240,16 +229,6 @@ def incident_get_visible(*, user, pk):
     )
 
 
-def breach_incident_get_visible(*, user, pk):
-    """A privacy case of a board the user is the FG of (its review page), or a 404."""
-    return get_object_or_404(
-        Incident.objects.filter(privacy_flag=True, school__board_id__in=access_for(user).privacy_board_ids).select_related(
-            "school__board", "reporter", "decided_by", "protocol_version__profile"
-        ),
-        pk=pk,
-    )
-
-
 def incident_full_view_allowed(*, user, incident):
     """Whether the user sees the whole case, not only the report they filed themselves."""
     return Incident.objects.filter(incident_visibility_q(user=user, include_own_reports=False), pk=incident.pk).exists()
@@ -314,238 +293,6 @@ def evidence_get_visible(*, user, token):
         .select_related("incident__school__board"),
         token=token,
     )
-
-
-@dataclass
-class TimelineEntry:
-    at: datetime
-    kind: str
-    actor: object
-    record: object
-    withdrawal: object = None  # the event that withdrew the record, when it was
-    current: object = None  # the record as it is now (the entry may show it as first recorded)
-
-
-RECORD_KINDS = ("evidence", "involvements", "actions", "waivers", "police_reports", "takedowns", "informed_parties",
-                "messages", "evaluations", "assignments")
-
-
-def incident_records(*, incident):
-    """Every record of the case, withdrawn ones included, each kind fetched once, and the case's events."""
-    return {
-        "evidence": list(Evidence.objects.filter(incident=incident).select_related("created_by")),
-        "involvements": list(Involvement.objects.filter(incident=incident).select_related("person", "created_by")),
-        "actions": list(Action.objects.filter(incident=incident).select_related("created_by")),
-        "waivers": list(Waiver.objects.filter(incident=incident).select_related("created_by")),
-        "police_reports": list(PoliceReport.objects.filter(incident=incident).select_related("created_by")),
-        "takedowns": list(Takedown.objects.filter(incident=incident).select_related("created_by")),
-        "informed_parties": list(InformedParty.objects.filter(incident=incident).select_related("created_by")),
-        "messages": list(Message.objects.filter(incident=incident).select_related("created_by", "approved_by")),
-        "evaluations": list(Evaluation.objects.filter(incident=incident).select_related("created_by")),
-        "assignments": list(Assignment.objects.filter(incident=incident).select_related("user", "created_by")),
-        "transitions": list(Transition.objects.filter(incident=incident).select_related("actor")),
-        "sanctions": list(incident.sanctions.select_related("person", "proposed_by")),
-        "changes": list(
-            incident.history.filter(history_change_reason__isnull=False)
-            .exclude(history_change_reason="")
-            .select_related("history_user")
-        ),
-        "events": list(CaseEvent.objects.filter(incident=incident).select_related("actor")),
-        "report": [incident],
-    }
-
-
-RECORD_MODELS = {model.record_type(): model for model in (
-    Evidence, Involvement, Action, Waiver, PoliceReport, Takedown, InformedParty, Message, Evaluation, Assignment,
-)}
-
-
-def record_get_visible(*, user, incident, record_type, pk):
-    """A record of a case the user sees (the case comes from incident_get_visible); anything else is a 404."""
-    model = RECORD_MODELS.get(record_type)
-    if model is None:
-        raise Http404
-    return get_object_or_404(model.objects.filter(incident=incident), pk=pk)
-
-
-def record_events(*, record):
-    """The corrections, outcome changes and withdrawal of one record, oldest first, with their lines."""
-    events = list(CaseEvent.objects.filter(incident=record.incident_id, record_type=record.record_type(), record_id=record.pk)
-                  .select_related("actor"))
-    for event in events:
-        event.lines = _event_lines(event, type(record))
-    return events
-
-
-def record_fields(*, record):
-    """(label, value in words) of the fields a correction may change."""
-    model = type(record)
-    return [(capfirst(model._meta.get_field(name).verbose_name), event_value_display(model, name, event_value(record, name)))
-            for name in model.correctable_fields]
-
-
-def current_records(*, records):
-    """The records that count, per kind: what the case's summary and report list (withdrawn ones only in the
-    timeline)."""
-    return {kind: [r for r in records.get(kind, ()) if not r.is_withdrawn] for kind in RECORD_KINDS}
-
-
-def _record_model(record_type):
-    for app_label in ("incidents", "sanctions"):
-        try:
-            return apps.get_model(app_label, record_type)
-        except LookupError:
-            continue
-    return None
-
-
-def event_value_display(model, name, value):
-    """A value as a case event keeps it (models.event_value), in words."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, dict):  # a related row by its name, or a text that is not repeated here
-        return value.get("text") or gettext("changed")
-    try:
-        field = model._meta.get_field(name) if model is not None else None
-    except FieldDoesNotExist:
-        field = None
-    if field is not None and field.choices:
-        if hasattr(model, "choice_label"):
-            return model.choice_label(name, value)
-        return dict(field.flatchoices).get(value, value)
-    if isinstance(value, bool):
-        return gettext("yes") if value else gettext("no")
-    if isinstance(value, str) and field is not None and field.get_internal_type() == "DateTimeField":
-        moment = parse_datetime(value)
-        if moment is not None:
-            return formats.date_format(timezone.localtime(moment), "j M Y H:i")
-    return str(value)
-
-
-def _event_lines(event, model):
-    """(field label, old value, new value) per change; old is None where there was none."""
-    lines = []
-    for name, change in event.changes.items():
-        if name.startswith("_"):  # a marker, not a field
-            continue
-        old, new = change
-        try:
-            label = capfirst(model._meta.get_field(name).verbose_name)
-        except (FieldDoesNotExist, AttributeError):
-            label = name
-        shown_old = None if old is None or old == "" else event_value_display(model, name, old)
-        lines.append((label, shown_old, event_value_display(model, name, new)))
-    return lines
-
-
-def _as_first_recorded(record, events):
-    """The record with the values it was logged with: every field a later correction or outcome changed is put
-    back to the old value of the first such change. The timeline's first entry never shows a later value."""
-    import copy
-
-    first = {}
-    for event in events:  # oldest first
-        if event.kind in (CaseEventKind.RECORD_CORRECTED, CaseEventKind.TAKEDOWN_OUTCOME):
-            for name, change in event.changes.items():
-                if not name.startswith("_"):
-                    first.setdefault(name, change[0])
-    if not first:
-        return record
-    shown = copy.copy(record)
-    for name, old in first.items():
-        field = record._meta.get_field(name)
-        if not field.is_relation:
-            setattr(shown, field.attname, field.to_python(old) if old is not None else None)
-    return shown
-
-
-def incident_timeline(*, records):
-    """Everything that happened on the case, newest first: the report, each record as first logged (struck
-    through when withdrawn), the step changes and field changes, and every event (outcomes, corrections,
-    withdrawals, the FG's review, LVI reports). No query: it works on what incident_records read."""
-    events = records.get("events", [])
-    per_record = {}
-    for event in events:
-        if event.record_id is not None:
-            per_record.setdefault((event.record_type, event.record_id), []).append(event)
-    entries, by_key = [], {}
-    for kind, items in records.items():
-        for item in items:
-            if kind == "events":
-                continue
-            if kind == "report":
-                entries.append(TimelineEntry(item.reported_at, kind, item.reporter, item))
-            elif kind == "transitions":
-                entries.append(TimelineEntry(item.at, kind, item.actor, item))
-            elif kind == "changes":
-                entries.append(TimelineEntry(item.history_date, kind, item.history_user, item))
-            elif kind == "sanctions":
-                entries.append(TimelineEntry(item.proposed_at, kind, item.proposed_by, item))
-            else:
-                key = (item.record_type(), item.pk)
-                by_key[key] = item
-                own = per_record.get(key, ())
-                withdrawal = next((e for e in own if e.kind == CaseEventKind.RECORD_WITHDRAWN), None)
-                entries.append(TimelineEntry(item.created_at, kind, item.created_by, _as_first_recorded(item, own),
-                                             withdrawal=withdrawal, current=item))
-    models = {}
-    for event in events:
-        if event.record_type not in models:
-            models[event.record_type] = _record_model(event.record_type) if event.record_type else None
-        model = models[event.record_type]
-        event.subject = by_key.get((event.record_type, event.record_id))
-        event.record_label = model._meta.verbose_name if model is not None else ""
-        event.lines = _event_lines(event, model)
-        entries.append(TimelineEntry(event.at, "events", event.actor, event))
-    # Newest first; of entries at the same moment, the one written last (the events come in the order written).
-    entries.reverse()
-    entries.sort(key=lambda e: e.at, reverse=True)
-    return entries
-
-
-def breach_list_visible_to(*, user, filters=None):
-    """The breach register rows a user may see: the FG's and the administrator's whole board."""
-    from .models import BreachAssessment
-
-    access = access_for(user)
-    boards = access.privacy_board_ids | access.board_ids["admin"]
-    qs = BreachAssessment.objects.filter(incident__school__board_id__in=boards).select_related(
-        "incident__school", "decided_by"
-    )
-    filters = filters or {}
-    if filters.get("school"):
-        qs = qs.filter(incident__school=filters["school"])
-    if filters.get("risk"):
-        qs = qs.filter(risk=filters["risk"])
-    if filters.get("year"):
-        qs = qs.filter(discovered_at__year=filters["year"])
-    status = filters.get("status")
-    if status == "open":
-        qs = qs.ap_decision_open()
-    elif status == "overdue":
-        qs = qs.overdue()
-    elif status == "decided":
-        qs = qs.exclude(pk__in=qs.ap_decision_open().values("pk"))
-    return qs.order_by(filters.get("order") or "discovered_at", "pk")
-
-
-def breach_queue_for(*, user):
-    """The FG's work list: open privacy reviews of their boards, the nearest deadline first."""
-    from .models import BreachAssessment
-
-    boards = access_for(user).privacy_board_ids
-    return (
-        BreachAssessment.objects.ap_decision_open()
-        .filter(incident__school__board_id__in=boards)
-        .select_related("incident__school")
-        .order_by("discovered_at", "pk")
-    )
-
-
-def breach_overdue_count(*, user):
-    from .models import BreachAssessment
-
-    return BreachAssessment.objects.overdue().filter(incident__school__board_id__in=access_for(user).privacy_board_ids).count()
 
 
 def evidence_for_viewer(*, user, incident, full_view):
