@@ -19,7 +19,7 @@ def breach_incident_get_visible(*, user, pk):
 
 def breach_list_visible_to(*, user, filters=None):
     """The breach register rows a user may see: the FG's and the administrator's whole board."""
-    from .models import BreachAssessment
+    from ..models import BreachAssessment
 
     access = access_for(user)
     boards = access.privacy_board_ids | access.board_ids["admin"]
@@ -45,7 +45,7 @@ def breach_list_visible_to(*, user, filters=None):
 
 def breach_queue_for(*, user):
     """The FG's work list: open privacy reviews of their boards, the nearest deadline first."""
-    from .models import BreachAssessment
+    from ..models import BreachAssessment
 
     boards = access_for(user).privacy_board_ids
     return (
@@ -57,6 +57,6 @@ def breach_queue_for(*, user):
 
 
 def breach_overdue_count(*, user):
-    from .models import BreachAssessment
+    from ..models import BreachAssessment
 
     return BreachAssessment.objects.overdue().filter(incident__school__board_id__in=access_for(user).privacy_board_ids).count()

@@ -42,7 +42,7 @@ def _store_evidence(*, incident, actor, uploads=(), links=(), description=""):
         _validate_link(url)
         Evidence.objects.create(incident=incident, created_by=actor, step=incident.state, url=url, description=description)
     if to_process:
-        from .tasks import process_evidence
+        from ..tasks import process_evidence
 
         delay_on_commit(process_evidence, to_process)
     return stored

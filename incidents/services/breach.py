@@ -15,7 +15,7 @@ from .base import _lock, case_event_record
 def breach_assess(*, incident, actor, risk, risk_reasoning, data_description="", data_subjects="",
                   ap_notified_at=None, ap_reference="", subjects_informed_at=None, subjects_informed_how=""):
     """The FG's decision on a privacy incident: the risk, and the reports to the AP and the data subjects."""
-    from .models import BREACH_REPORTABLE
+    from ..models import BREACH_REPORTABLE
 
     errors = {}
     if not risk:

@@ -41,7 +41,7 @@ def incident_report(*, school, reporter, platform, category, description, privac
 def _breach_review_open(incident):
     """A privacy incident opens the FG's review and starts the 72-hour clock from discovery. When the 72 hours
     have already passed, the FG's first message says so (and is the one "term passed" message of the case)."""
-    from .notifications import BREACH_OVERDUE_DEDUPE
+    from ..notifications import BREACH_OVERDUE_DEDUPE
 
     assessment, created = BreachAssessment.objects.get_or_create(
         incident=incident, defaults={"discovered_at": incident.discovered_at}
@@ -125,7 +125,7 @@ def incident_triage(*, incident, actor, severity, category, privacy_flag):
     with transaction.atomic():
         _require(actor, "incidents.manage_incident", _lock(incident))  # the flag is judged against the review as it is now
         if not privacy_flag and BreachAssessment.objects.filter(incident_id=incident.pk).exists():
-            from .notifications import privacy_officer_names
+            from ..notifications import privacy_officer_names
 
             raise ValidationError({"privacy_flag": _(
                 "The privacy officer (FG) — %(names)s — reviews this case as a possible data breach, so it stays a "

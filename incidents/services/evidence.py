@@ -13,7 +13,7 @@ from ..models import Evidence, private_storage
 
 def evidence_queue_processing(*, evidence_id):
     """Hand an uploaded image to a worker, in a message of its own; a broker failure leaves it for the sweeper."""
-    from .tasks import process_evidence
+    from ..tasks import process_evidence
 
     return delay_now(process_evidence, [evidence_id])
 
