@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from incidents import services
@@ -102,13 +103,13 @@ def test_a_complete_assessment_settles_the_clock_and_shows_on_the_case(client, f
 
 @pytest.mark.django_db
 def test_only_the_fg_of_the_board_may_assess(leader, breaches):
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.breach_assess(incident=breaches["fresh"], actor=leader, risk="none", risk_reasoning="Geen risico.")
 
 
 @pytest.mark.django_db
 def test_no_risk_means_no_ap_report(fg, breaches):
-    with pytest.raises(services.ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         services.breach_assess(incident=breaches["fresh"], actor=fg, risk="none", risk_reasoning="Geen risico.",
                                ap_notified_at=timezone.now(), ap_reference="AP-1")
     assert "ap_notified_at" in error.value.error_dict

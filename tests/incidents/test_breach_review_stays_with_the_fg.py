@@ -7,6 +7,7 @@ import importlib
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from incidents import deadlines, services
@@ -56,7 +57,7 @@ def test_clearing_the_privacy_box_of_a_case_under_review_is_refused_at_the_field
     breach.refresh_from_db()
     assert breach.privacy_flag and breach.severity == ""
 
-    with pytest.raises(services.ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.incident_triage(incident=breach, actor=leader, severity="high", category="bullying", privacy_flag=False)
     assert "privacy_flag" in refused.value.error_dict
 
@@ -103,7 +104,7 @@ def test_a_case_whose_box_was_cleared_before_is_flagged_again_by_the_migration(f
 @pytest.mark.django_db
 def test_only_the_fg_concludes_no_data_breach_and_it_stays_in_the_register_with_that_conclusion(
         client, leader, fg, breach, dutch):
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.breach_assess(incident=breach, actor=leader, risk="no_breach", risk_reasoning="Niets aan de hand.")
 
     client.force_login(fg)
@@ -129,7 +130,7 @@ def test_only_the_fg_concludes_no_data_breach_and_it_stays_in_the_register_with_
 
 @pytest.mark.django_db
 def test_no_data_breach_is_not_reported_to_the_ap(fg, breach):
-    with pytest.raises(services.ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.breach_assess(incident=breach, actor=fg, risk="no_breach", risk_reasoning="Geen datalek.",
                                ap_notified_at=DISCOVERED, ap_reference="AP-1")
     assert "ap_notified_at" in refused.value.error_dict

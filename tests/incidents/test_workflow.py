@@ -65,7 +65,7 @@ def test_the_model_defines_exactly_the_tables_transitions():
 
 
 def test_the_walkthrough_and_the_demo_data_follow_the_table():
-    from portal.management.commands.seed_board import Command
+    from meldpunt.management.commands.seed_board import Command
 
     assert workflow.FORWARD == {source: name for name, (source, target) in EXPECTED.items()
                                 if name not in ("dismiss", "reopen")}
