@@ -9,6 +9,8 @@ HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 PYTHON="${PYTHON:-python3}"
 export DJANGO_SETTINGS_MODULE=portal.settings.dev
+# The demo shows the portal's own (Dutch) error pages; DJANGO_DEBUG=true gives Django's debug pages instead.
+export DJANGO_DEBUG="${DJANGO_DEBUG:-false}"
 
 log() { printf '==> %s\n' "$*" >&2; }
 

@@ -9,6 +9,8 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405 - eager tasks would log every delivery
 STATIC_ROOT = BASE_DIR / "var" / "static"  # noqa: F405 - served from the apps' folders while developing
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True  # also with DEBUG off (the demo): no collectstatic needed
+WHITENOISE_AUTOREFRESH = True
 # The demo does not ask its accounts for a second factor; set MELDPUNT_MFA_REQUIRED=true to try it.
 MELDPUNT_MFA_REQUIRED = env.bool("MELDPUNT_MFA_REQUIRED", default=False)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

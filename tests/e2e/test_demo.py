@@ -119,3 +119,16 @@ def test_a_report_with_a_screenshot_reaches_the_school_leader_in_the_demo(demo, 
     assert stored, "the re-encoded screenshot is missing"
     assert not [path for path in stored if SECRET_TEXT in path.read_bytes()]
     assert b"NotRegistered" not in demo["log"].read_bytes()
+
+
+def test_the_demo_answers_a_missing_page_in_dutch_in_the_portals_layout(demo, new_context):
+    page = sign_in(new_context(), demo["url"], "schoolleider@demo.meldpunt.nl")
+    for path in ("/zaken/99999/", "/bestaat-niet/"):
+        response = page.goto(demo["url"] + path)
+        assert response.status == 404
+        text = page.locator("body").inner_text()
+        assert "Pagina niet gevonden" in text and "Meldpunt" in text
+        assert "URLconf" not in text and "Page not found" not in text
+    # The layout's own stylesheet is served (whitenoise, without collectstatic).
+    stylesheet = page.locator("link[rel=stylesheet]").first.get_attribute("href")
+    assert page.request.get(demo["url"] + stylesheet).status == 200
