@@ -110,13 +110,17 @@ def test_the_api_holds_the_same_link_limit_with_json(school, staff):
 HEADER = "leerlingnummer;voornaam;achternaam;geboortedatum"
 
 
-def import_post(client, school, content):
+@pytest.fixture
+def administrator(client, school):
     client.force_login(member(Role.ADMIN, board=school.board))
+
+
+def import_post(client, school, content):
     return client.post(reverse("consent:import", args=[school.pk]),
                        {"file": SimpleUploadedFile("leerlingen.csv", content), "dry_run": ""})
 
 
-def test_a_field_beyond_the_csv_limit_is_a_dutch_error_at_the_file(client, school):
+def test_a_field_beyond_the_csv_limit_is_a_dutch_error_at_the_file(client, school, administrator):
     before = snapshot()
     response = import_post(client, school, b"x" * (2 * 1024 * 1024))
     assert response.status_code == 400
@@ -126,7 +130,7 @@ def test_a_field_beyond_the_csv_limit_is_a_dutch_error_at_the_file(client, schoo
     assert not changed_tables(before, snapshot())
 
 
-def test_a_control_character_in_a_name_refuses_the_row_by_its_line(client, school):
+def test_a_control_character_in_a_name_refuses_the_row_by_its_line(client, school, administrator):
     content = f"{HEADER}\n1001;Zoë;Dijk;03-04-2012\n1002;Da\x07an;Jansen;31-12-2011\n".encode()
     before = snapshot()
     response = import_post(client, school, content)
