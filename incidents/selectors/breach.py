@@ -30,9 +30,8 @@ def breach_list_visible_to(*, user, filters=None):
     """The breach register rows a user may see: the whole board of each register they keep."""
     from ..models import BreachAssessment
 
-    qs = BreachAssessment.objects.filter(incident__school__board_id__in=breach_register_board_ids(user=user)).select_related(
-        "incident__school", "decided_by"
-    )
+    boards = breach_register_board_ids(user=user)
+    qs = BreachAssessment.objects.filter(incident__school__board_id__in=boards).select_related("incident__school", "decided_by")
     filters = filters or {}
     if filters.get("school"):
         qs = qs.filter(incident__school=filters["school"])
