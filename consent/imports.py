@@ -19,6 +19,7 @@ import csv
 import datetime
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -203,6 +204,21 @@ def _check_row(values, report):
     return pupil, guardian
 
 
+def _csv_error(error, line):
+    """A Dutch sentence for what the csv module refuses (its own messages are English)."""
+    if "field larger than field limit" in str(error):
+        return _("Line %(line)s holds a field of more than %(limit)s characters: this is no export of pupils. Is a closing "
+                 "quotation mark (\") missing? Export the pupils again as CSV and choose that file.") % {
+            "line": line, "limit": csv.field_size_limit()}
+    return _("The file cannot be read as CSV (line %(line)s). Export the pupils again as CSV and choose that file.") % {
+        "line": line}
+
+
+def _control_characters(values):
+    """The columns whose cell holds an invisible control character (a bell, a backspace ...)."""
+    return [column for column, value in values.items() if any(unicodedata.category(char) == "Cc" for char in value)]
+
+
 def _read_rows(text, report):
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=report.delimiter)
     try:
@@ -210,7 +226,7 @@ def _read_rows(text, report):
     except StopIteration:
         header = []
     except csv.Error as error:
-        report.errors.append(_("The file cannot be read as CSV (line %(line)s): %(error)s") % {"line": 1, "error": error})
+        report.errors.append(_csv_error(error, 1))
         return []
     columns = [normalise_column(c) for c in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -243,9 +259,13 @@ def _read_rows(text, report):
                 row.refuse(_("This line has more fields than the header (%(found)s instead of %(expected)s). Is there a separator in a name?")
                            % {"found": len(cells), "expected": len(columns)})
             values = {c: cell.strip() for c, cell in zip(columns, cells) if c}
+            controlled = _control_characters(values)
+            if controlled:
+                row.refuse(_("Line %(line)s holds an invisible control character in %(columns)s. Remove it in the "
+                             "administration system and export again.") % {"line": row.line, "columns": ", ".join(controlled)})
             rows.append((row, values))
     except csv.Error as error:
-        report.errors.append(_("The file cannot be read as CSV (line %(line)s): %(error)s") % {"line": reader.line_num, "error": error})
+        report.errors.append(_csv_error(error, reader.line_num))
         return []
     return rows
 

@@ -16,7 +16,7 @@ from portal.files import atomic_with_files, stored_file_save
 from portal.models import Person, PersonKind
 from portal.notifications import notification_create
 from portal.uploads import upload_clean
-from portal.validators import in_future
+from portal.validators import refusals, validate_in_past
 
 from . import imports, selectors
 from .models import (
@@ -114,8 +114,9 @@ def _check_answer(*, person, purpose, answer, given_by, guardian, given_on, evid
             raise ValidationError({"guardian": _("This person is not one of the pupil's guardians. Link the guardian to the pupil first.")})
     elif given_by != GivenBy.SELF:
         raise ValidationError({"given_by": _("Choose who gave this answer.")})
-    if in_future(given_on):
-        raise ValidationError({"given_on": _("This date lies in the future.")})
+    refused = refusals(validate_in_past, given_on=given_on)
+    if refused:
+        raise ValidationError(refused)
     if person.date_of_birth and given_on < person.date_of_birth:
         raise ValidationError({"given_on": _("This date lies before the date of birth.")})
     if answer == Answer.GRANTED and evidence == Evidence.NOTED:

@@ -191,7 +191,9 @@ def import_pupils(request, school_id):
         uploaded = form.cleaned_data["file"]
         report = services.pupils_import(school=school, actor=request.user, data=uploaded.read(),
                                         dry_run=form.cleaned_data["dry_run"])
-        if report.ok and not report.dry_run:
+        if report.errors:  # the file as a whole is refused: say so at the file field
+            form.add_error("file", report.errors)
+        elif report.ok and not report.dry_run:
             messages.success(request, _("The import is done."))
     failed = form.errors or (report is not None and not report.ok)
     return render(request, "consent/import.html", {

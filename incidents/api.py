@@ -154,7 +154,7 @@ class IncidentReportSerializer(serializers.Serializer):
     discovered_at = DateTimeField(required=False, allow_null=True, default=None, validators=[validate_in_past],
                                   help_text="Empty: now.")
     links = serializers.ListField(child=serializers.CharField(max_length=2000), required=False, default=list,
-                                  max_length=20)
+                                  help_text=f"At most {settings.MELDPUNT_MAX_LINKS}.")
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list,
                                   max_length=settings.MELDPUNT_MAX_FILES, help_text="PNG, JPEG or PDF, at most 10 MB each.")
 

@@ -78,8 +78,7 @@ def incident_register(*, user, params):
 def breach_register(*, user, params):
     from .forms import BreachFilterForm
 
-    access = access_for(user)
-    boards = access.privacy_board_ids | access.board_ids["admin"]
+    boards = selectors.breach_register_board_ids(user=user)
     form = BreachFilterForm(params or None, schools=School.objects.filter(board__in=boards).order_by("name"))
     filters = form.filters()
     return RegisterExport(name="breaches", rows=selectors.breach_list_visible_to(user=user, filters=filters),

@@ -47,6 +47,14 @@ def is_open(user, incident):
 
 
 @rules.predicate
+def keeps_breach_register(user, board):
+    """The privacy officer (FG) or an administrator of ``board``; without a board: of any board."""
+    access = access_for(user)
+    boards = access.privacy_board_ids | access.board_ids[Role.ADMIN]
+    return bool(boards) if board is None else board.pk in boards
+
+
+@rules.predicate
 def reports_at(user, school):
     """Staff report for every school they belong to; without a school: for any school at all."""
     school_ids = access_for(user).reporting_school_ids
@@ -71,5 +79,5 @@ rules.add_perm("incidents.correct_record", leads_incident_school)
 rules.add_perm("incidents.speak_for_board", on_incident_board)
 rules.add_perm("incidents.review_breaches", is_privacy_officer)
 rules.add_perm("incidents.assess_breach", privacy_officer_of_incident_board)
-rules.add_perm("incidents.view_breach_register", is_privacy_officer | administers_a_board)
+rules.add_perm("incidents.view_breach_register", keeps_breach_register)
 rules.add_perm("incidents.view_statistics", leads_a_school | on_a_board | administers_a_board)

@@ -148,9 +148,10 @@ def board_adopt_protocol(*, board, profile, version, adopted_on=None, review_on=
     adopted_on = adopted_on or timezone.localdate()
     if review_on is None and profile.review_months:
         review_on = adopted_on + relativedelta(months=profile.review_months)
+    protocol = ProtocolVersion(board=board, profile=profile, version=version, adopted_on=adopted_on, review_on=review_on)
+    protocol.full_clean()  # the dates' window (portal.validators), for every caller
     with transaction.atomic():
-        protocol = ProtocolVersion.objects.create(board=board, profile=profile, version=version, adopted_on=adopted_on,
-                                                  review_on=review_on)
+        protocol.save()
         board.protocol = protocol
         board.police_on_any_suspicion = profile.police_on_any_suspicion
         board.save(update_fields=["protocol", "police_on_any_suspicion"])

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rules import has_perm
 
-from portal.forms import ProtocolAdoptForm
+from portal.forms import ProtocolAdoptForm, add_service_errors
 from portal.models import ProtocolProfile
 from portal.permissions import perm_required
 from portal.protocols import protocol_board_for
@@ -27,9 +27,13 @@ def protocol_page(request):
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            board_adopt_protocol(board=board, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("The protocol has been adopted. New cases run under it."))
-            return redirect("protocol")
+            try:
+                board_adopt_protocol(board=board, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The protocol has been adopted. New cases run under it."))
+                return redirect("protocol")
     return render(request, "portal/protocol.html", {
         "board": board, "form": form, "profiles": ProtocolProfile.objects.all(),
         "versions": board.protocol_versions.select_related("profile"),

@@ -4,8 +4,8 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from axes.helpers import get_cool_off
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.forms.renderers import DjangoTemplates
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import localize
@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from .security import login_attempts_left
 from .uploads import upload_check, upload_clean
+from .validators import validate_within_years_ahead
 
 filesizeformat_lazy = lazy(filesizeformat, str)
 
@@ -67,12 +68,14 @@ class EvidenceFilesField(forms.FileField):
 
 
 class LinksField(forms.CharField):
-    """Links to posts, one per line."""
+    """Links to posts, one per line; at most MELDPUNT_MAX_LINKS of them (each becomes an evidence record)."""
 
     widget = forms.Textarea(attrs={"rows": 2, "placeholder": "https://"})
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", format_lazy(_("One link per line; at most {count} links."),
+                                                   count=settings.MELDPUNT_MAX_LINKS))
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
@@ -82,6 +85,11 @@ class LinksField(forms.CharField):
     def validate(self, value):
         if self.required and not value:
             raise ValidationError(self.error_messages["required"], code="required")
+        if len(value) > settings.MELDPUNT_MAX_LINKS:
+            raise ValidationError(
+                _("Give at most %(max)s links at once; you gave %(count)s. Add the others afterwards."),
+                code="too_many_links", params={"max": settings.MELDPUNT_MAX_LINKS, "count": len(value)},
+            )
         validate = URLValidator(schemes=["http", "https"])
         for url in value:
             if len(url) > 2000:
@@ -122,6 +130,24 @@ def localize_datetime_widgets(form):
         if isinstance(field, forms.DateTimeField):
             field.widget = LocalDateTimeInput()
             field.input_formats = LOCAL_DATETIME_FORMATS
+
+
+def bound_number_widgets(form):
+    """The browser's min and max on a model form's whole-number fields, taken from the model field's validators (the
+    tightest bound wins), so that the widget offers exactly what the server accepts."""
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.IntegerField):
+            continue
+        try:
+            validators = form._meta.model._meta.get_field(name).validators
+        except FieldDoesNotExist:
+            continue
+        lows = [v.limit_value for v in validators if isinstance(v, MinValueValidator)]
+        highs = [v.limit_value for v in validators if isinstance(v, MaxValueValidator)]
+        if lows:
+            field.widget.attrs["min"] = max(lows)
+        if highs:
+            field.widget.attrs["max"] = min(highs)
 
 
 def add_service_errors(form, error):
@@ -232,8 +258,10 @@ class PortalFormRenderer(DjangoTemplates):
 class ProtocolAdoptForm(forms.Form):
     profile = forms.ModelChoiceField(label=_("Protocol"), queryset=None, empty_label=_("Choose…"))
     version = forms.CharField(label=_("Version"), max_length=40)
-    adopted_on = forms.DateField(label=_("Adopted on"), widget=forms.DateInput(attrs={"type": "date"}))
+    adopted_on = forms.DateField(label=_("Adopted on"), widget=forms.DateInput(attrs={"type": "date"}),
+                                 validators=[validate_within_years_ahead])
     review_on = forms.DateField(label=_("To be reviewed by"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[validate_within_years_ahead],
                                 help_text=_("Leave empty to use the protocol's own review period, if it has one."))
 
     def __init__(self, *args, **kwargs):

@@ -89,6 +89,18 @@ def validate_within_years_ahead(value):
         )
 
 
+def refusals(validator, **values):
+    """{field: messages} for the values ``validator`` refuses: a service checks a value with its field's own validator,
+    so that the rule and its message stay in one place."""
+    errors = {}
+    for name, value in values.items():
+        try:
+            validator(value)
+        except ValidationError as error:
+            errors[name] = error.messages
+    return errors
+
+
 class BoundedTextField(models.TextField):
     """A free text with a length limit that the model's validation, its form field and its serializer field all
     hold (a plain TextField passes max_length to the form only)."""

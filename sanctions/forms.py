@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import PoliceReportFiler
-from portal.forms import EvidenceFilesField, FilterForm, localize_datetime_widgets
+from portal.forms import EvidenceFilesField, FilterForm, bound_number_widgets, localize_datetime_widgets
 from portal.models import PersonKind, School
 
 from .models import LviReport, Sanction, SanctionStatus, SubjectKind
@@ -26,6 +26,7 @@ class SanctionForm(forms.ModelForm):
     def __init__(self, *args, person, measures, **kwargs):
         super().__init__(*args, **kwargs)
         localize_datetime_widgets(self)
+        bound_number_widgets(self)
         self.fields["measure"].queryset = measures
         self.fields["measure"].empty_label = _("Choose…")
         if person.kind != PersonKind.PUPIL:

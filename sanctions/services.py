@@ -13,7 +13,7 @@ from incidents.services import case_event_record
 from portal.audit import audit_record
 from portal.files import atomic_with_files, field_file_save
 from portal.uploads import upload_clean
-from portal.validators import in_future
+from portal.validators import refusals, validate_in_past
 
 from .models import Correspondence, LviReport, Sanction
 from .selectors import measures_for
@@ -42,8 +42,7 @@ def _check_guardian_contact(person, contacted_at, how):
         errors["guardians_contacted_how"] = _("Record how the guardians were contacted.")
     if how and how.strip() and not contacted_at:
         errors["guardians_contacted_at"] = _("Record when the guardians were contacted.")
-    if in_future(contacted_at):
-        errors["guardians_contacted_at"] = _("This moment lies in the future.")
+    errors.update(refusals(validate_in_past, guardians_contacted_at=contacted_at))
     return errors
 
 
@@ -189,8 +188,8 @@ def lvi_report_start(*, person, actor, staff_told_at, staff_told_how, incident=N
         errors["person"] = refusal
     if not staff_told_at:
         errors["staff_told_at"] = _("First tell the staff member, then report to the LVI: record when they were told.")
-    elif in_future(staff_told_at):
-        errors["staff_told_at"] = _("This moment lies in the future.")
+    else:
+        errors.update(refusals(validate_in_past, staff_told_at=staff_told_at))
     if not (staff_told_how or "").strip():
         errors["staff_told_how"] = _("Record how the staff member was told.")
     if incident is not None and incident.school_id != person.school_id:
@@ -218,8 +217,9 @@ def _lvi_changes(report, *names):
 def _check_lvi_call(staff_told_at, reported_at):
     if reported_at is None:
         return {}
-    if in_future(reported_at):
-        return {"reported_at": _("This moment lies in the future.")}
+    refused = refusals(validate_in_past, reported_at=reported_at)
+    if refused:
+        return refused
     if staff_told_at and reported_at < staff_told_at:
         return {"reported_at": _("The report to the LVI comes after the staff member has been told, not before.")}
     return {}

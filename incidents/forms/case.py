@@ -32,7 +32,7 @@ class ReportForm(forms.Form):
     discovered_at = local_datetime_field(_("When was it discovered?"), validators=[validate_in_past])
     files = EvidenceFilesField(label=_("Screenshots or documents"),
                                decoded_by_worker=True)
-    links = LinksField(label=_("Links to the posts"), help_text=_("One link per line."))
+    links = LinksField(label=_("Links to the posts"))
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)

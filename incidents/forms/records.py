@@ -25,7 +25,7 @@ from ..models import (
 class EvidenceForm(forms.Form):
     files = EvidenceFilesField(label=_("Screenshots or documents"),
                                decoded_by_worker=True)
-    links = LinksField(label=_("Links"), help_text=_("One link per line."))
+    links = LinksField(label=_("Links"))
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
 
     def clean(self):

@@ -15,7 +15,9 @@ from .timeline import (
     TimelineEntry, RECORD_KINDS, incident_records, RECORD_MODELS, record_get_visible, record_events, record_fields,
     current_records, event_value_display, incident_timeline,
 )
-from .breach import breach_incident_get_visible, breach_list_visible_to, breach_queue_for, breach_overdue_count
+from .breach import (
+    breach_incident_get_visible, breach_list_visible_to, breach_register_board_ids, breach_queue_for, breach_overdue_count,
+)
 
 __all__ = [
     "incident_visibility_q",
@@ -45,6 +47,7 @@ __all__ = [
     "incident_timeline",
     "breach_incident_get_visible",
     "breach_list_visible_to",
+    "breach_register_board_ids",
     "breach_queue_for",
     "breach_overdue_count",
 ]

@@ -1,6 +1,7 @@
 """The FG's breach queue, the breach register and the overdue count."""
 
 from django.shortcuts import get_object_or_404
+from rules import has_perm
 
 from portal.access import access_for
 
@@ -17,15 +18,20 @@ def breach_incident_get_visible(*, user, pk):
     )
 
 
+def breach_register_board_ids(*, user):
+    """The boards whose breach register the user keeps: those of their boards the permission allows."""
+    from portal.models import Board
+
+    boards = set().union(*access_for(user).board_ids.values())
+    return {pk for pk in boards if has_perm("incidents.view_breach_register", user, Board(pk=pk))}
+
+
 def breach_list_visible_to(*, user, filters=None):
-    """The breach register rows a user may see: the FG's and the administrator's whole board."""
+    """The breach register rows a user may see: the whole board of each register they keep."""
     from ..models import BreachAssessment
 
-    access = access_for(user)
-    boards = access.privacy_board_ids | access.board_ids["admin"]
-    qs = BreachAssessment.objects.filter(incident__school__board_id__in=boards).select_related(
-        "incident__school", "decided_by"
-    )
+    boards = breach_register_board_ids(user=user)
+    qs = BreachAssessment.objects.filter(incident__school__board_id__in=boards).select_related("incident__school", "decided_by")
     filters = filters or {}
     if filters.get("school"):
         qs = qs.filter(incident__school=filters["school"])

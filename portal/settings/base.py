@@ -204,6 +204,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # How many files one form or API request may carry: the field says so, at the field, keeping what was typed.
 MELDPUNT_MAX_FILES = 20
+# How many links one report or evidence form may carry (each link becomes an evidence record).
+MELDPUNT_MAX_LINKS = 20
 # Beyond this many the request is refused before any field sees it (abuse, not a person choosing files).
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
