@@ -6,9 +6,8 @@ import pytest
 from django.urls import reverse
 
 from incidents.selectors import incident_records, incident_timeline
-from portal.models import Role
 from sanctions import services
-from tests.factories import IncidentFactory, member
+from tests.factories import IncidentFactory
 
 from .support import impose
 
