@@ -174,6 +174,12 @@ class Sanction(ConcurrentTransitionMixin, models.Model):
         return self.starts_on
 
     @property
+    def status_when_recorded(self):
+        """What it was when first recorded: proposed to the board, or imposed at once by the school leader (the
+        case's timeline shows the board's decision as an entry of its own)."""
+        return SanctionStatus.PROPOSED.label if self.board_decides else SanctionStatus.DECIDED.label
+
+    @property
     def state_label(self):
         if self.status != SanctionStatus.DECIDED:
             return self.get_status_display()

@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from ..models import (
-    Action, Assignment, CaseEvent, CaseEventKind, Evaluation, Evidence, InformedParty, Involvement, Message,
+    Action, Assignment, CaseEvent, CaseEventKind, Evaluation, Evidence, Incident, InformedParty, Involvement, Message,
     PoliceReport, Takedown, Transition, Waiver, event_value,
 )
 
@@ -46,12 +46,10 @@ def incident_records(*, incident):
         "evaluations": list(Evaluation.objects.filter(incident=incident).select_related("created_by")),
         "assignments": list(Assignment.objects.filter(incident=incident).select_related("user", "created_by")),
         "transitions": list(Transition.objects.filter(incident=incident).select_related("actor")),
-        "sanctions": list(incident.sanctions.select_related("person", "proposed_by")),
-        "changes": list(
-            incident.history.filter(history_change_reason__isnull=False)
-            .exclude(history_change_reason="")
-            .select_related("history_user")
-        ),
+        "sanctions": list(incident.sanctions.select_related("person", "proposed_by", "decided_by")),
+        # The case's whole field history, oldest first: its first row is the report as made, and each change made
+        # with a reason (triage, facts, decision) is shown against the row before it.
+        "history": list(incident.history.order_by("history_date", "history_id").select_related("history_user")),
         "events": list(CaseEvent.objects.filter(incident=incident).select_related("actor")),
         "report": [incident],
     }
@@ -140,6 +138,47 @@ def _event_lines(event, model):
     return lines
 
 
+# A change of the case's own fields shows what differs from the row before, except what the entry says by itself
+# (its time and actor) or another entry shows (the step).
+_UNSHOWN_CHANGES = {"id", "state", "decided_by", "decided_at", "reported_at", "anonymised_at"}
+
+
+def _incident_field_changes(before, after):
+    """{field: [old, new]} between two history rows of a case, as a case event keeps them (nothing without a row
+    before: what changed is not known then)."""
+    changes = {}
+    if before is None:
+        return changes
+    for field in Incident._meta.concrete_fields:
+        name = field.name
+        if name in _UNSHOWN_CHANGES or field.is_relation:
+            continue
+        try:
+            new = event_value(after, name)
+        except FieldDoesNotExist:  # not kept in the history
+            continue
+        old = event_value(before, name)
+        if old != new:
+            changes[name] = [old, new]
+    return changes
+
+
+def _incident_history_entries(rows):
+    """The case as reported (its first history row, or None) and an entry per change made with a reason, each
+    with the lines of what changed (old → new; a text's earlier version stays readable)."""
+    first, entries, before = None, [], None
+    for row in rows:
+        if row.history_type == "+" and first is None:
+            first = row
+        elif row.history_change_reason:
+            row.changes = _incident_field_changes(before, row)
+            row.compared = before is not None
+            row.lines = _event_lines(row, Incident)
+            entries.append(TimelineEntry(row.history_date, "changes", row.history_user, row))
+        before = row
+    return first, entries
+
+
 def _as_first_recorded(record, events):
     """The record with the values it was logged with: every field a later correction or outcome changed is put
     back to the old value of the first such change. The timeline's first entry never shows a later value."""
@@ -171,18 +210,21 @@ def incident_timeline(*, records):
         if event.record_id is not None:
             per_record.setdefault((event.record_type, event.record_id), []).append(event)
     entries, by_key = [], {}
+    as_reported, changes = _incident_history_entries(records.get("history", ()))
+    entries.extend(changes)
     for kind, items in records.items():
         for item in items:
-            if kind == "events":
+            if kind in ("events", "history"):
                 continue
-            if kind == "report":
-                entries.append(TimelineEntry(item.reported_at, kind, item.reporter, item))
+            if kind == "report":  # the category, platform and flag as reported, not as triage later set them
+                entries.append(TimelineEntry(item.reported_at, kind, item.reporter, as_reported or item))
             elif kind == "transitions":
                 entries.append(TimelineEntry(item.at, kind, item.actor, item))
-            elif kind == "changes":
-                entries.append(TimelineEntry(item.history_date, kind, item.history_user, item))
             elif kind == "sanctions":
+                # Its first entry keeps what it was when proposed; the board's decision is an entry of its own.
                 entries.append(TimelineEntry(item.proposed_at, kind, item.proposed_by, item))
+                if item.board_decides and item.decided_at is not None:
+                    entries.append(TimelineEntry(item.decided_at, "sanction_decisions", item.decided_by, item))
             else:
                 key = (item.record_type(), item.pk)
                 by_key[key] = item

@@ -111,6 +111,7 @@ def _update_fields(*, incident, actor, reason, only_in_state=None, refusal="", *
         for name, value in fields.items():
             setattr(locked, name, value)
         locked._change_reason = reason
+        locked._history_user = actor  # who made the change, also outside a request (the API, a task)
         locked.save()
     incident.refresh_from_db()
     return locked
