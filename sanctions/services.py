@@ -219,9 +219,8 @@ def lvi_report_start(*, person, actor, staff_told_at, staff_told_how, incident=N
         errors["staff_told_at"] = _("This moment lies in the future.")
     if not (staff_told_how or "").strip():
         errors["staff_told_how"] = _("Record how the staff member was told.")
-    incident_refusal = _incident_refusal(person=person, incident=incident)
-    if incident_refusal:
-        errors["incident"] = incident_refusal
+    if incident is not None and incident.school_id != person.school_id:
+        errors["incident"] = _("This incident belongs to another school.")
     errors.update(_check_lvi_call(staff_told_at, reported_at))
     if errors:
         raise ValidationError(errors)
