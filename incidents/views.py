@@ -348,9 +348,17 @@ def takedown_outcome(request, pk, takedown_pk):
     return redirect(reverse("incidents:detail", args=[incident.pk]) + "#takedowns")
 
 
-def _record_to_correct(request, pk, record_type, record_pk):
+def _record_to_view(request, pk, record_type, record_pk):
+    """A record's page is for those who see the whole case; correcting or withdrawing it is for fewer."""
     incident = selectors.incident_get_visible(user=request.user, pk=pk)
     record = selectors.record_get_visible(user=request.user, incident=incident, record_type=record_type, pk=record_pk)
+    if not has_perm("incidents.view_whole_incident", request.user, incident):
+        raise PermissionDenied(_("Only those who see the whole case can see the history of its records."))
+    return incident, record
+
+
+def _record_to_correct(request, pk, record_type, record_pk):
+    incident, record = _record_to_view(request, pk, record_type, record_pk)
     if not has_perm("incidents.correct_record", request.user, incident):
         raise PermissionDenied(_("Only the school leader of this school can correct or withdraw records of this case."))
     return incident, record
@@ -358,7 +366,7 @@ def _record_to_correct(request, pk, record_type, record_pk):
 
 def _record_page(request, incident, record, correction_form=None, withdrawal_form=None):
     model = type(record)
-    if not record.is_withdrawn:
+    if not record.is_withdrawn and has_perm("incidents.correct_record", request.user, incident):
         if correction_form is None and model.correctable_fields:
             correction_form = record_correction_form(model)(instance=record, prefix="correct")
         withdrawal_form = withdrawal_form or RecordWithdrawalForm(prefix="withdraw")
@@ -375,8 +383,8 @@ def _record_page(request, incident, record, correction_form=None, withdrawal_for
 @require_GET
 @login_required
 def record_detail(request, pk, record_type, record_pk):
-    """One record of a case: its values, its corrections, and the forms to correct or withdraw it."""
-    incident, record = _record_to_correct(request, pk, record_type, record_pk)
+    """One record of a case: its values, its corrections, and for the school leader the forms to correct or withdraw it."""
+    incident, record = _record_to_view(request, pk, record_type, record_pk)
     services.incident_view_logged(incident=incident, actor=request.user)
     return _record_page(request, incident, record)
 
@@ -391,8 +399,6 @@ def _record_saved(request, incident, message):
 def record_correct(request, pk, record_type, record_pk):
     incident, record = _record_to_correct(request, pk, record_type, record_pk)
     model = type(record)
-    if record.is_withdrawn or not model.correctable_fields:
-        raise PermissionDenied(_("This record cannot be corrected."))
     form = record_correction_form(model)(request.POST, instance=model.objects.get(pk=record.pk), prefix="correct")
     if form.is_valid():
         try:
@@ -402,7 +408,7 @@ def record_correct(request, pk, record_type, record_pk):
             add_service_errors(form, error)
         else:
             return _record_saved(request, incident, _("The record has been corrected; the old values stay in the history."))
-    messages.error(request, _("Not saved: correct the marked fields."))
+    messages.error(request, " ".join(form.non_field_errors()) or _("Not saved: correct the marked fields."))
     return _record_page(request, incident, record, correction_form=form)
 
 
@@ -418,7 +424,7 @@ def record_withdraw(request, pk, record_type, record_pk):
             add_service_errors(form, error)
         else:
             return _record_saved(request, incident, _("The record has been withdrawn; it stays in the history."))
-    messages.error(request, _("Not saved: correct the marked fields."))
+    messages.error(request, " ".join(form.non_field_errors()) or _("Not saved: correct the marked fields."))
     return _record_page(request, incident, record, withdrawal_form=form)
 
 

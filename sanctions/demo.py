@@ -15,7 +15,7 @@ def load(*, schools, leaders):
     school = schools[0]
     leader = leaders[school.pk]
     pupils = list(Person.objects.filter(school=school, kind=PersonKind.PUPIL).order_by("pk")[:3])
-    incident = pupils[1].involvements.select_related("incident").first()
+    incident = pupils[1].involvements.current().select_related("incident").first()
     incident = incident.incident if incident else None
     now = timezone.now()
     services.sanction_impose(

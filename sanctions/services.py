@@ -46,11 +46,36 @@ def _check_guardian_contact(person, contacted_at, how):
     return errors
 
 
+def sanction_impose_refusal(*, actor, person, incident=None):
+    """Why this actor cannot impose a sanction on this person (for this case), or None. The form's page asks it
+    before showing the form; sanction_impose asks it again."""
+    return _authority_refusal(actor=actor, person=person) or _incident_refusal(person=person, incident=incident)
+
+
+def _authority_refusal(*, actor, person):
+    if not has_perm("sanctions.impose", actor, person):
+        return _("Only the school leader of this school or the board can impose sanctions.")
+    return None
+
+
+def _incident_refusal(*, person, incident):
+    if incident is None:
+        return None
+    if incident.school_id != person.school_id:
+        return _("This incident belongs to another school.")
+    if not incident.involvements.current().filter(person_id=person.pk).exists():
+        return _("%(person)s is not (or no longer) linked to case %(case)s: a sanction for this case is only for a "
+                 "person involved in it. Link the person to the case first, or impose the sanction from the "
+                 "person's dossier.") % {"person": person, "case": incident.reference}
+    return None
+
+
 def sanction_impose(*, person, actor, measure, decision, reasoning, incident=None, starts_on=None, ends_on=None,
                     days=None, guardians_contacted_at=None, guardians_contacted_how="", letters=(), letter_description=""):
     """Impose a measure, or propose it to the board when the catalogue says the board decides."""
-    if not has_perm("sanctions.impose", actor, person):
-        raise PermissionDenied(_("Only the school leader of this school or the board can impose sanctions."))
+    refusal = _authority_refusal(actor=actor, person=person)
+    if refusal:
+        raise PermissionDenied(refusal)
     starts_on = starts_on or timezone.localdate()
     errors = {}
     if not measures_for(person=person).filter(pk=measure.pk).exists():
@@ -61,8 +86,9 @@ def sanction_impose(*, person, actor, measure, decision, reasoning, incident=Non
         errors["ends_on"] = _("The end date lies before the date it takes effect.")
     if measure.needs_days and not days:
         errors["days"] = _("Give the number of days.")
-    if incident is not None and incident.school_id != person.school_id:
-        errors["incident"] = _("This incident belongs to another school.")
+    incident_refusal = _incident_refusal(person=person, incident=incident)
+    if incident_refusal:
+        errors["incident"] = incident_refusal
     if not (decision or "").strip():
         errors["decision"] = _("Describe what is imposed.")
     if not (reasoning or "").strip():

@@ -109,8 +109,9 @@ def _person_and_incident(request):
 @dossier_pages
 def sanction_create(request):
     person, incident = _person_and_incident(request)
-    if not has_perm("sanctions.impose", request.user, person):
-        raise PermissionDenied(_("Only the school leader of this school or the board can impose sanctions."))
+    refusal = services.sanction_impose_refusal(actor=request.user, person=person, incident=incident)
+    if refusal:
+        raise PermissionDenied(refusal)
     measures = selectors.measures_for(person=person)
     form = SanctionForm(request.POST or None, request.FILES or None, person=person, measures=measures, prefix="sanction")
     if request.method == "POST" and form.is_valid():

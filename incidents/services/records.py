@@ -98,6 +98,8 @@ def record_withdraw(*, record, actor, reason):
     reason = _required_reason(reason, _("Give the reason for withdrawing this record."))
     with transaction.atomic():
         locked, current = _lock_record(record=record, actor=actor)
+        if isinstance(current, Involvement):
+            _check_no_sanction_rests_on(incident=locked, involvement=current)
         current.withdrawn_at = timezone.now()
         current.withdrawn_by = actor
         current.withdrawal_reason = reason
@@ -108,6 +110,19 @@ def record_withdraw(*, record, actor, reason):
         audit_record(actor=actor, action="record.withdraw", obj=current, board=locked.school.board,
                      incident=locked.pk, reason=reason)
     return current
+
+
+def _check_no_sanction_rests_on(*, incident, involvement):
+    """A person's link to the case is not withdrawn while a proposed or decided sanction on this case rests on it."""
+    if incident.involvements.current().filter(person_id=involvement.person_id).exclude(pk=involvement.pk).exists():
+        return  # still linked in another role
+    sanctions = list(incident.sanctions.filter(person_id=involvement.person_id, status__in=("proposed", "decided"))
+                     .order_by("proposed_at"))
+    if sanctions:
+        raise ValidationError(_(
+            "%(person)s has a sanction on this case: %(sanctions)s. Deal with it first: a proposal is rejected by the "
+            "board; a decided sanction must first be dealt with in the person's dossier. Then withdraw this involvement.") % {"person": involvement.person, "sanctions": ", ".join(
+                f"{s.measure_label} ({s.get_status_display()})" for s in sanctions)})
 
 
 def record_correct(*, record, actor, reason, **fields):

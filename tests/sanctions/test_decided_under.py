@@ -16,6 +16,7 @@ from sanctions.models import Measure, Sanction
 from sanctions.selectors import measures_for
 from tests.exports.support import csv_rows, flat, pdf_pages
 from tests.factories import IncidentFactory, member
+from .support import involve
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,7 @@ def board_admin(school):
 def removal_decided_under_004(school, leader, board_member, pupil):
     board_adopt_protocol(board=school.board, profile=ProtocolProfile.objects.get(code="cvo-004"), version="2025")
     incident = IncidentFactory(school=school)
+    involve(incident, pupil, "perpetrator", leader)
     removal = measures_for(person=pupil).get(code="removal")
     assert removal.label == LABEL_004
     sanction = services.sanction_impose(

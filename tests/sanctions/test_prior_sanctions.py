@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 
 from tests.factories import IncidentFactory, PersonFactory
 
-from .support import impose, list_items, sanction_url, section
+from .support import impose, involve, list_items, sanction_url, section
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,12 @@ def prior_on(response):
 
 def test_the_sanction_form_lists_earlier_sanctions(client, school, leader, pupil):
     earlier_case = IncidentFactory(school=school)
+    involve(earlier_case, pupil, "perpetrator", leader)
     earlier = impose(pupil, leader, "warning", incident=earlier_case)
     classmate = PersonFactory(school=school)
     classmates = impose(classmate, leader, "talk")
     new_case = IncidentFactory(school=school)
+    involve(new_case, pupil, "perpetrator", leader)
 
     client.force_login(leader)
     prior = prior_on(client.get(create_url(pupil, new_case)))

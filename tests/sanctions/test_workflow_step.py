@@ -54,6 +54,7 @@ def test_a_proposal_to_the_board_also_records_the_sanctions_work(case, leader, p
 
 def test_a_sanction_on_another_case_or_without_a_case_does_not_count(school, case, leader, pupil):
     other_case = IncidentFactory(school=school)
+    involve(other_case, pupil, "perpetrator", leader)
     impose(pupil, leader, "warning", incident=other_case)
     impose(PersonFactory(school=school), leader, "talk")
     assert missing_work(case) == [gettext(SANCTIONS)]

@@ -230,8 +230,9 @@ ROWS = [
     Row("incidents:takedown_outcome", get=None,
         kwargs=lambda side, role: {"pk": side.case.pk, "takedown_pk": side.takedown.pk},
         post="403 302 403 404 403 403 403", data=takedown_data),
-    # Correcting and withdrawing a record: the school leader of the school, also of a closed case.
-    Row("incidents:record_detail", get="403 200 403 404 403 403 403", kwargs=record("case", "takedown")),
+    # A record's page (its history) for all who see the whole case; correcting and withdrawing it: the school
+    # leader of the school, also of a closed case.
+    Row("incidents:record_detail", get="403 200 200 404 200 200 200", kwargs=record("case", "takedown")),
     Row("incidents:record_correct", get=None, kwargs=record("case", "takedown"), post="403 302 403 404 403 403 403",
         data=const({"correct-platform": "tiktok", "correct-url": "https://www.tiktok.com/@x/video/1",
                     "correct-description": "Filmpje met de klas", "correct-correction_reason": "Platform verkeerd."})),

@@ -27,6 +27,7 @@ from sanctions.forms import GuardianContactForm, SanctionForm
 from sanctions.models import Measure
 from tests.api.conftest import token_client
 from tests.factories import IncidentFactory, PersonFactory, member
+from tests.sanctions.support import involve
 
 from ..consent.support import pupil_with_guardian, purposes_of
 from .test_bad_input import (
@@ -180,6 +181,7 @@ def world(school, leader):
     member(Role.BOARD, board=school.board)
     pupil = pupil_with_guardian(school, class_name="2A")
     incident = IncidentFactory(school=school, gathering=True)
+    involve(incident, pupil, "perpetrator", leader)  # a sanction on a case is for someone linked to it
     return pupil, incident
 
 

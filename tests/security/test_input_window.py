@@ -27,6 +27,7 @@ from portal.validators import LONG_TEXT_MAX_LENGTH, MAX_DAYS, TEXT_MAX_LENGTH
 from sanctions.models import Measure, Sanction
 from tests.api.conftest import png_upload, token_client
 from tests.factories import IncidentFactory, PersonFactory, member
+from tests.sanctions.support import involve
 
 from .test_bad_input import changed_tables, local, snapshot
 
@@ -114,6 +115,7 @@ def test_informed_and_sent_in_the_future_do_not_count_for_a_step(client, leader,
 def sanction_world(school, leader):
     pupil = PersonFactory(school=school)
     incident = IncidentFactory(school=school, gathering=True)
+    involve(incident, pupil, "perpetrator", leader)  # a sanction on a case is for someone linked to it
     url = reverse("sanctions:create") + f"?person={pupil.pk}&incident={incident.pk}"
     suspension = Measure.objects.get(board__isnull=True, subject_kind="pupil", code="suspension")
     return url, suspension

@@ -20,7 +20,7 @@ from consent import selectors as consent_selectors
 from consent import services as consent_services
 from consent.models import Answer, Evidence as ConsentEvidence, GivenBy, SchoolAccount, SchoolAccountManager, WorkAccount
 from incidents import services as incident_services
-from incidents.models import Assignment, Takedown
+from incidents.models import Assignment, Involvement, Takedown
 from incidents.workflow import State
 from portal.models import ExportJob, ExportJobState, Notification, PersonKind, Role
 from sanctions import services as sanction_services
@@ -141,6 +141,8 @@ def build_side(label):
     side.guardian = PersonFactory(school=school, kind=PersonKind.GUARDIAN, class_name="", last_name=f"Ouder {label}")
     side.pupil.guardians.add(side.guardian)
     side.staff_person = PersonFactory(school=school, kind=PersonKind.STAFF, class_name="", last_name=f"Docent {label}")
+    incident_services.incident_add_record(incident=side.case, actor=leader,
+                                          record=Involvement(person=side.pupil, role="perpetrator"))
     side.sanction = sanction_services.sanction_impose(
         person=side.pupil, actor=leader, measure=measure("pupil", "warning"), incident=side.case,
         decision=f"Waarschuwing ({label})", reasoning="Kwetsende berichten.",
