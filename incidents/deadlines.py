@@ -27,7 +27,7 @@ def breach_deadline_reminders(*, now=None):
     open_reviews = BreachAssessment.objects.ap_decision_open().select_related("incident__school__board")
     for assessment in open_reviews:
         incident = assessment.incident
-        if now >= assessment.deadline:
+        if assessment.is_overdue_at(now):
             with transaction.atomic():
                 sent += len(notify("breach_overdue", incident=incident, dedupe=BREACH_OVERDUE_DEDUPE))
             continue

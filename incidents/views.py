@@ -351,9 +351,9 @@ def takedown_outcome(request, pk, takedown_pk):
 def _record_to_view(request, pk, record_type, record_pk):
     """A record's page is for those who see the whole case; correcting or withdrawing it is for fewer."""
     incident = selectors.incident_get_visible(user=request.user, pk=pk)
-    record = selectors.record_get_visible(user=request.user, incident=incident, record_type=record_type, pk=record_pk)
-    if not has_perm("incidents.view_whole_incident", request.user, incident):
+    if not has_perm("incidents.view_whole_incident", request.user, incident):  # before the lookup: no hint of ids
         raise PermissionDenied(_("Only those who see the whole case can see the history of its records."))
+    record = selectors.record_get_visible(user=request.user, incident=incident, record_type=record_type, pk=record_pk)
     return incident, record
 
 
@@ -371,13 +371,11 @@ def _record_page(request, incident, record, correction_form=None, withdrawal_for
             correction_form = record_correction_form(model)(instance=record, prefix="correct")
         withdrawal_form = withdrawal_form or RecordWithdrawalForm(prefix="withdraw")
     status = 400 if any(f is not None and f.errors for f in (correction_form, withdrawal_form)) else 200
-    response = render(request, "incidents/record_detail.html", {
+    return render(request, "incidents/record_detail.html", {  # no-store: NoStoreForSignedInMiddleware
         "incident": incident, "record": record, "record_label": model._meta.verbose_name,
         "fields": selectors.record_fields(record=record), "events": selectors.record_events(record=record),
         "correction_form": correction_form, "withdrawal_form": withdrawal_form,
     }, status=status)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_GET

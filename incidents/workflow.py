@@ -150,7 +150,8 @@ def closing_blockers(incident):
     from .models import BreachAssessment
     from .notifications import privacy_officer_names
 
-    if not BreachAssessment.objects.filter(incident_id=incident.pk).ap_decision_open().exists():
+    review = BreachAssessment.objects.filter(incident_id=incident.pk).first()
+    if review is None or review.is_concluded:
         return []
     return [_("The privacy officer (FG) — %(names)s — has not concluded the data-breach review yet. Only the FG "
               "concludes it (also when it is no data breach); until then the case cannot be closed.")

@@ -84,7 +84,11 @@ class BreachAssessment(models.Model):
 
     @property
     def is_overdue(self):
-        return self.ap_decision_open and timezone.now() > self.deadline
+        return self.is_overdue_at(timezone.now())
+
+    def is_overdue_at(self, now):
+        """The 72 hours have passed and the AP question is still open (at the deadline itself: passed)."""
+        return self.ap_decision_open and now >= self.deadline
 
     @property
     def is_concluded(self):

@@ -129,11 +129,14 @@ def test_the_sweep_removes_old_files_no_record_names(storage):
     assert storage.exists(letter.file.name)  # named by a record
 
 
-def test_the_sweep_runs_from_celery_beat(settings):
+def test_the_sweep_runs_from_celery_beat(settings, storage):
     assert settings.CELERY_BEAT_SCHEDULE["sweep-private-files"]["task"] == "portal.tasks.sweep_private_files"
     from portal.tasks import sweep_private_files
 
-    assert sweep_private_files.apply().get() >= 0
+    stray = write(storage, "evidence/2026/01/achtergelaten.png")
+    _age(storage, stray, 48)
+    assert sweep_private_files.apply().get() >= 1  # files older tests left behind may go with it
+    assert not storage.exists(stray)
 
 
 def test_an_anonymisation_that_is_rolled_back_keeps_the_files_its_records_name(storage):

@@ -75,8 +75,11 @@ ROLE_NAMES = {"access_for", "Access"}
 
 def view_modules():
     for app in APPS:
-        for path in sorted((ROOT / app).glob("*.py")):
-            if path.name in ("views.py", "api.py", "forms.py", "context_processors.py") or path.name.endswith("_views.py"):
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            if (path.name in ("views.py", "api.py", "forms.py", "context_processors.py") or path.name.endswith("_views.py")
+                    or path.parent.name == "forms"):
                 yield path
 
 
@@ -112,8 +115,20 @@ def test_no_view_form_or_api_module_checks_a_role(path):
     assert role_checks(path) == []
 
 
-@pytest.mark.parametrize("path", [ROOT / app / "selectors.py" for app in APPS if (ROOT / app / "selectors.py").exists()],
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def selector_modules():
+    for app in APPS:
+        yield from [ROOT / app / "selectors.py"] if (ROOT / app / "selectors.py").exists() else []
+        yield from sorted((ROOT / app / "selectors").glob("*.py"))
+
+
+def test_every_selector_module_is_scanned():
+    scanned = {str(path.relative_to(ROOT)) for path in selector_modules()} | {
+        str(path.relative_to(ROOT)) for path in view_modules()}
+    assert {"incidents/selectors/cases.py", "incidents/selectors/breach.py", "incidents/forms/records.py",
+            "sanctions/selectors.py"} <= scanned
+
+
+@pytest.mark.parametrize("path", list(selector_modules()), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_selectors_only_scope(path):
     """A selector returns what the user may see (another school's object is a 404); refusing a page (403) is
     the view's, by its permission."""
