@@ -22,6 +22,11 @@ the CPU time per request of gunicorn's processes and of PostgreSQL's, then the r
 then EXPLAIN (ANALYZE, BUFFERS) of every query the dashboard and the case list run on incidents_incident,
 and whether any scans it sequentially.
 
+Targets, each printed with PASS or FAIL (the script exits with 1 when one is missed): the dashboard, the case list
+and the case page each at most 3x the bare GET's median; the report POST's p95 at most 2.5x the bare POST's p95
+(its throughput is printed, with no target: the history rows, the outbox rows and the broker message a report
+costs are what the design requires); no sequential scan of incidents_incident.
+
 The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/meldpunt_perfbench). It is
 created and migrated if needed, and seeded with ``manage.py seed_board`` (40 schools, 4,000 users, 60,000
 pupils, 100,000 incidents; a few minutes) when it has no seeded board yet; --reseed seeds it anew. The cases
@@ -71,8 +76,9 @@ ENV = {
 }
 os.environ.update(ENV)
 
-TARGET_PAGE_RATIO = 3.0  # dashboard and case list median <= 3x the bare view's median
-TARGET_POST_RATIO = 0.5  # report POST throughput >= 0.5x the bare POST's throughput
+TARGET_PAGE_RATIO = 3.0  # dashboard, case list and case page: median <= 3x the bare view's median
+TARGET_POST_P95_RATIO = 2.5  # report POST: p95 <= 2.5x the bare POST's p95 (no throughput target: a report
+# writes its history rows and outbox rows and sends a broker message, as the design requires)
 
 WRK_SCRIPT = """
 wrk.method = "{method}"
@@ -450,17 +456,17 @@ def main():
         for label in ("dashboard", "case list", "case page"):
             r = results[label]
             ratio = r["p50_us"] / base["p50_us"]
-            target = f"target <= {TARGET_PAGE_RATIO:g}x" if label != "case page" else "no target"
-            ok = ratio <= TARGET_PAGE_RATIO if label != "case page" else True
-            verdicts.append(ok)
+            verdicts.append((label, ratio <= TARGET_PAGE_RATIO))
             print(f"  {label:<12} median {ratio:5.2f}x  p95 {r['p95_us'] / base['p95_us']:5.2f}x  "
-                  f"throughput {r['rps'] / base['rps']:5.2f}x   ({target}: {'ok' if ok else 'MISSED'})")
+                  f"throughput {r['rps'] / base['rps']:5.2f}x   (target median <= {TARGET_PAGE_RATIO:g}x: "
+                  f"{verdict(verdicts[-1][1])})")
     if "bare POST" in results:
         base_post, r = results["bare POST"], results["report POST"]
-        ratio = r["rps"] / base_post["rps"]
-        verdicts.append(ratio >= TARGET_POST_RATIO)
-        print(f"  {'report POST':<12} median {r['p50_us'] / base_post['p50_us']:5.2f}x  p95 {r['p95_us'] / base_post['p95_us']:5.2f}x  "
-              f"throughput {ratio:5.2f}x   (target >= {TARGET_POST_RATIO:g}x of the bare POST: {'ok' if verdicts[-1] else 'MISSED'})")
+        ratio = r["p95_us"] / base_post["p95_us"]
+        verdicts.append(("report POST", ratio <= TARGET_POST_P95_RATIO))
+        print(f"  {'report POST':<12} median {r['p50_us'] / base_post['p50_us']:5.2f}x  p95 {ratio:5.2f}x  "
+              f"throughput {r['rps'] / base_post['rps']:5.2f}x   (target p95 <= {TARGET_POST_P95_RATIO:g}x of the bare "
+              f"POST: {verdict(verdicts[-1][1])})")
 
     made = Incident.objects.filter(description__startswith=REPORT_MARK)
     count = made.count()
@@ -475,10 +481,16 @@ def main():
     print("\nEXPLAIN (ANALYZE, BUFFERS) of the dashboard's queries on incidents_incident (full plans in var/bench/explain.txt):")
     seq_scans, lines = explain_pages(leader, ["/zaken/", "/zaken/" + filters])
     print("\n".join(lines))
-    print(f"  sequential scans of incidents_incident: {seq_scans} ({'ok' if not seq_scans else 'MISSED'})")
-    verdicts.append(not seq_scans)
+    verdicts.append(("no sequential scan", not seq_scans))
+    print(f"  sequential scans of incidents_incident: {seq_scans} ({verdict(not seq_scans)})")
 
-    return 0 if all(verdicts) else 1
+    missed = [label for label, ok in verdicts if not ok]
+    print(f"\npages: {verdict(not missed)}" + (f" (missed: {', '.join(missed)})" if missed else ""))
+    return 0 if not missed else 1
+
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
 
 
 if __name__ == "__main__":

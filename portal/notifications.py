@@ -118,9 +118,11 @@ def notification_enqueue(*, notification_id):
 def notification_deliver(*, notification_id):
     """Send one notification by e-mail unless it was sent already. Returns True when this call sent it."""
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(of=("self",)).select_related("recipient").filter(pk=notification_id).first()
-        )
+        # One row by its key: no ordering to build and send (``first()`` would order by the model's ordering).
+        notification = next(iter(
+            Notification.objects.select_for_update(of=("self",)).select_related("recipient").order_by()
+            .filter(pk=notification_id)
+        ), None)
         if notification is None or notification.state != NotificationState.PENDING:
             return False
         recipient = notification.recipient

@@ -1,4 +1,4 @@
-"""After-commit work travels as one broker message per task and transaction (portal.oncommit), read back from Redis."""
+"""After-commit work travels as one broker message per task and transaction (per 25 rows; portal.oncommit), read back from Redis."""
 
 import base64
 import json
@@ -119,3 +119,15 @@ def test_rows_after_captured_hooks_go_in_a_new_message(django_capture_on_commit_
         two = notification_create(recipient=leader, kind="test", subject="Twee", body="-")
     assert (len(first), len(second)) == (1, 1)
     assert _queued_messages() == [(DELIVER, [[one.pk]]), (DELIVER, [[two.pk]])]
+
+
+def test_many_rows_of_one_transaction_are_shared_out_in_messages_of_at_most_25(empty_queue):
+    """So that the worker's processes deliver a long list together, instead of one process row after row."""
+    leader = member(Role.SCHOOL_LEADER, school=SchoolFactory())
+
+    with transaction.atomic():
+        rows = [notification_create(recipient=leader, kind="test", subject=f"Rij {n}", body="-").pk for n in range(60)]
+
+    messages = _queued_messages()
+    assert [name for name, _ in messages] == [DELIVER] * 3
+    assert [ids for _, (ids,) in messages] == [rows[:25], rows[25:50], rows[50:]]
