@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import re
 import tempfile
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -33,27 +34,42 @@ def render_pdf(*, template, context, school_name, exported_by):
     return weasyprint.HTML(string=html).write_pdf()
 
 
-def choice_label(field_name):
-    """A column value: the display label of a choices field, looked up once per language, not per row."""
-    from django.utils import translation
+class _PerExport:
+    """A column value whose words depend on the language: an export looks them up once (``for_export``), not
+    once per row and column; called directly it looks them up on every call."""
 
-    cache = {}
-
-    def value(obj):
-        language = translation.get_language()
-        labels = cache.get(language)
-        if labels is None:
-            labels = cache[language] = {key: str(label) for key, label in obj._meta.get_field(field_name).flatchoices}
-        raw = getattr(obj, field_name)
-        return labels.get(raw, raw)
-
-    return value
+    def __call__(self, obj):
+        return self.for_export()(obj)
 
 
-def yes_no(attribute):
-    from django.utils.translation import gettext
+class choice_label(_PerExport):  # noqa: N801 - used as a function: choice_label("state")
+    """A column value: the display label of a choices field."""
 
-    return lambda obj: gettext("yes") if getattr(obj, attribute) else gettext("no")
+    def __init__(self, field_name):
+        self.field_name = field_name
+
+    def for_export(self):
+        field_name, labels = self.field_name, None
+
+        def value(obj):
+            nonlocal labels
+            if labels is None:  # the model is known from the first row
+                labels = {key: str(label) for key, label in obj._meta.get_field(field_name).flatchoices}
+            raw = getattr(obj, field_name)
+            return labels.get(raw, raw)
+
+        return value
+
+
+class yes_no(_PerExport):  # noqa: N801 - used as a function: yes_no("privacy_flag")
+    def __init__(self, attribute):
+        self.attribute = attribute
+
+    def for_export(self):
+        from django.utils.translation import gettext
+
+        attribute, yes, no = self.attribute, gettext("yes"), gettext("no")
+        return lambda obj: yes if getattr(obj, attribute) else no
 
 
 @dataclass(frozen=True)
@@ -62,10 +78,17 @@ class Column:
     value: Callable[[Any], Any]
 
 
-def _plain(value):
+def _values(columns):
+    """Each column's value function for one export, in the language now active."""
+    return [c.value.for_export() if isinstance(c.value, _PerExport) else c.value for c in columns]
+
+
+def _plain(value, tz=None):
     """Cell values both CSV and XLSX can hold: local naive datetimes, text for everything else odd."""
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+        if value.utcoffset() is None:
+            return value
+        return value.astimezone(tz or timezone.get_current_timezone()).replace(tzinfo=None)
     if value is None or isinstance(value, (int, float, datetime.date, str)):
         return value
     return str(value)
@@ -84,10 +107,11 @@ def _csv_rows(columns, rows):
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
     yield writer.writerow([str(c.header) for c in columns])
+    getters, tz = _values(columns), timezone.get_current_timezone()
     for row in rows:
         values = []
-        for column in columns:
-            value = _plain(column.value(row))
+        for get in getters:
+            value = _plain(get(row), tz)
             if isinstance(value, datetime.datetime):
                 value = value.strftime("%Y-%m-%d %H:%M")
             elif isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS):
@@ -96,33 +120,48 @@ def _csv_rows(columns, rows):
         yield writer.writerow(values)
 
 
+# Characters a worksheet cannot hold (the C0 controls but tab, line feed and carriage return), as openpyxl's.
+XLSX_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
 def write_xlsx(*, columns, rows, sheet_title, target, progress=None, every=2000):
-    """Write rows to an XLSX file in openpyxl's write-only mode: memory stays flat however many rows."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    """Write rows to an XLSX file with XlsxWriter in constant-memory mode (each row goes to a temporary file as it
+    is written): memory stays flat however many rows. Every value is written by its type, so typed text is
+    always a text cell, never a formula, a number or a link."""
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(sheet_title)[:31])
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
+    sheet = workbook.add_worksheet(str(sheet_title)[:31])
+    datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd h:mm:ss"})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    tz = timezone.get_current_timezone()
+    write_string, write_number, write_boolean, write_datetime = (
+        sheet.write_string, sheet.write_number, sheet.write_boolean, sheet.write_datetime)
 
-    def cell(value):
-        """Typed text as text: without the control characters a worksheet cannot hold, and never a formula."""
-        value = _plain(value)
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if value.startswith("="):
-                value = WriteOnlyCell(sheet, value=value)
-                value.data_type = "s"
-        return value
-
-    sheet.append([str(c.header) for c in columns])
+    for number, column in enumerate(columns):
+        write_string(0, number, str(column.header))
     written = 0
+    getters = _values(columns)
     for row in rows:
-        sheet.append([cell(column.value(row)) for column in columns])
         written += 1
+        for number, get in enumerate(getters):
+            value = _plain(get(row), tz)
+            if value is None:
+                continue
+            if isinstance(value, str):
+                if value:
+                    write_string(written, number, XLSX_ILLEGAL_CHARACTERS.sub("", value))
+            elif isinstance(value, datetime.datetime):
+                write_datetime(written, number, value, datetime_format)
+            elif isinstance(value, datetime.date):
+                write_datetime(written, number, value, date_format)
+            elif isinstance(value, bool):
+                write_boolean(written, number, value)
+            else:  # int, float
+                write_number(written, number, value)
         if progress is not None and written % every == 0:
             progress(written)
-    workbook.save(target)
+    workbook.close()
     return written
 
 
