@@ -7,7 +7,8 @@ and an SMTP server on localhost that accepts and discards mail.
 
 Targets: p95 from commit to e-mail sent <= 1 s; 1,000 notifications written in one transaction drained in <= 10 s;
 none delivered twice. It prints a verdict per target and exits with 1 when one is missed.
-The drain also prints the CPU time the worker's processes used (less sensitive to other load than the wall clock).
+The drain also prints the CPU time the worker's processes and the SMTP sink used (less sensitive to other load than
+the wall clock).
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/meldpunt_bench) and
 BENCH_BROKER_URL (default redis://127.0.0.1:6379/14). The database is created and migrated if needed.
@@ -99,8 +100,8 @@ TARGET_P95_SECONDS = 1.0
 TARGET_DRAIN_SECONDS = 10.0
 
 
-def _worker_cpu_seconds(pid):
-    """CPU seconds used by the worker's main process and its pool processes so far (Linux /proc)."""
+def _cpu_seconds(pid):
+    """CPU seconds used so far by a process and its children (the worker's pool processes), from Linux's /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for child in [pid, *_children(pid)]:
@@ -161,11 +162,12 @@ def main():
 
         with transaction.atomic():
             ids = [notification_create(recipient=user, kind="bench", subject=f"Drain {i}", body="x").pk for i in range(args.drain)]
-            cpu_before = _worker_cpu_seconds(worker.pid)
+            cpu_before = _cpu_seconds(worker.pid), _cpu_seconds(sink.pid)
         started = time.perf_counter()
         _wait(lambda: Notification.objects.filter(pk__in=ids, state=NotificationState.SENT).count() == len(ids), 300, 0.05)
         drained = time.perf_counter() - started
-        worker_cpu = _worker_cpu_seconds(worker.pid) - cpu_before
+        worker_cpu = _cpu_seconds(worker.pid) - cpu_before[0]
+        sink_cpu = _cpu_seconds(sink.pid) - cpu_before[1]
         duplicates = Notification.objects.filter(pk__in=ids, attempts__gt=1).count()
     finally:
         for process in (worker, sink):
@@ -177,7 +179,8 @@ def main():
     verdicts = [p95 <= TARGET_P95_SECONDS, drained <= TARGET_DRAIN_SECONDS, duplicates == 0]
     print(f"commit -> e-mail sent, {len(latencies)} samples: median {statistics.median(latencies) * 1000:.1f} ms, "
           f"p95 {p95 * 1000:.1f} ms (target p95 <= {TARGET_P95_SECONDS * 1000:.0f} ms: {_verdict(verdicts[0])})")
-    print(f"drain {args.drain} notifications: {drained:.2f} s, worker CPU {worker_cpu:.2f} s "
+    print(f"drain {args.drain} notifications: {drained:.2f} s; CPU used meanwhile: worker {worker_cpu:.2f} s, "
+          f"SMTP sink {sink_cpu:.2f} s, on {os.cpu_count()} CPUs "
           f"(target <= {TARGET_DRAIN_SECONDS:g} s: {_verdict(verdicts[1])})")
     print(f"rows delivered more than once: {duplicates} (target 0: {_verdict(verdicts[2])})")
     print(f"notifications: {_verdict(all(verdicts))}")

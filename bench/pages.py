@@ -305,6 +305,9 @@ def combine(runs):
     middle = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
     requests = sum(r["requests"] for r in runs)
     seconds = sum(r["duration_us"] for r in runs) / 1e6
+    if not requests:  # not one answer within --duration: as slow as can be, a miss
+        inf = float("inf")
+        return {"requests": 0, "rps": 0.0, "p50_us": inf, "p95_us": inf, "cpu_ms": {kind: inf for kind in runs[0]["cpu"]}}
     cpu_ms = {kind: sum(r["cpu"][kind] for r in runs) / requests * 1000 for kind in runs[0]["cpu"]}
     return {"requests": requests, "rps": requests / seconds, "p50_us": middle([r["p50_us"] for r in runs]),
             "p95_us": middle([r["p95_us"] for r in runs]), "cpu_ms": cpu_ms}
