@@ -143,7 +143,10 @@ def record_slot(request, pk, slot):
     """One form of the case page, fetched when its disclosure opens (htmx); without JavaScript the page itself
     shows it open (?formulier=<slot>). Only a form the page offers this user now; anything else is a 404."""
     incident = selectors.incident_get_visible(user=request.user, pk=pk)
-    shown = CasePage(request, incident).slot_asked(slot)
+    page = CasePage(request, incident)
+    if not page.kinds():
+        raise PermissionDenied(_("You cannot add records to this case."))
+    shown = page.slot_asked(slot)
     if shown is None:
         raise Http404
     return render(request, "incidents/partials/slot_form.html", {"incident": incident, "slot": shown})
