@@ -11,6 +11,7 @@ fetched when its disclosure opens (htmx), or with ``?formulier=<slot>`` without 
 import re
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from rules import has_perm
@@ -88,6 +89,13 @@ def record_form(kind, incident, *, prefix, initial=None, data=None, files=None, 
     form_class = RECORD_FORMS[kind]
     extra = {"query": query} if form_class is InvolvementForm and not bound else {}  # the search sent without JavaScript
     return form_class(data, incident=incident, prefix=prefix, initial=initial, **extra)
+
+
+def record_url(incident_pk):
+    """A function giving the address of a record's page on this case, from its type and id (reversed once)."""
+    mark = 987654321
+    pattern = reverse("incidents:record_detail", args=[incident_pk, "recordtype", mark])
+    return lambda record_type, pk: pattern.replace("recordtype", record_type).replace(str(mark), str(pk))
 
 
 def takedown_outcome_form(takedown, data=None):
@@ -210,7 +218,14 @@ class CasePage:
             return [], 0
         entries = selectors.incident_timeline(records=self.records()[0])
         end = len(entries) if whole else start + TIMELINE_SHOWN
-        return entries[start:end], len(entries)
+        shown = entries[start:end]
+        if has_perm("incidents.correct_record", self.user, self.incident):
+            # Each shown record's own page, where it is corrected or withdrawn: the address reversed once.
+            address = record_url(self.incident.pk)
+            for entry in shown:
+                if entry.current is not None and entry.withdrawal is None:
+                    entry.correct_url = address(entry.current.record_type(), entry.current.pk)
+        return shown, len(entries)
 
     # --- the page ----------------------------------------------------------------------------------------------
 
