@@ -14,6 +14,8 @@ urlpatterns = [
     path("zaken/<int:pk>/personen/", views.person_search, name="person_search"),
     path("zaken/<int:pk>/stap/<slug:name>/", views.incident_transition, name="transition"),
     path("zaken/<int:pk>/vastleggen/<slug:kind>/", views.incident_record, name="record"),
+    path("zaken/<int:pk>/formulier/<slug:slot>/", views.record_slot, name="record_slot"),
+    path("zaken/<int:pk>/tijdlijn/", views.timeline_page, name="timeline_page"),
     path("zaken/<int:pk>/berichten/<int:takedown_pk>/uitkomst/", views.takedown_outcome, name="takedown_outcome"),
     path("zaken/<int:pk>/vastleggingen/<slug:record_type>/<int:record_pk>/", views.record_detail, name="record_detail"),
     path("zaken/<int:pk>/vastleggingen/<slug:record_type>/<int:record_pk>/corrigeren/", views.record_correct,

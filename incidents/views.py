@@ -14,6 +14,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
 from rules import has_perm
 
 from portal.forms import add_service_errors
@@ -25,38 +26,11 @@ from portal.uploads import private_file_response
 from portal.templatetags.portal_tags import url_with_pk
 
 from . import exports, selectors, services, workflow
-from .forms import (
-    FIELD_FORMS, RECORD_FORMS, EvidenceForm, InvolvementForm, RecordWithdrawalForm, ReportForm, TakedownOutcomeForm,
-    TransitionForm, record_correction_form,
+from .case_page import (  # noqa: F401 (TIMELINE_SHOWN: how many entries the page shows)
+    FORM_TITLES, TIMELINE_SHOWN, CasePage, Slot, posted_slot, record_form, takedown_outcome_form,
 )
+from .forms import InvolvementForm, RecordWithdrawalForm, ReportForm, TransitionForm, record_correction_form
 from .models import Incident, Takedown
-
-# Which forms a step puts first on the case page; the others stay available under "other records".
-STEP_FORMS = {
-    "reported": ["triage", "evidence"],
-    "gathering": ["facts", "evidence", "involvement"],
-    "assessing": ["decision", "action", "police_report", "waiver", "assignment"],
-    "containing": ["takedown", "action", "waiver"],
-    "informing": ["informed"],
-    "communicating": ["message", "waiver", "assignment"],
-    "evaluating": ["evaluation"],
-}
-FORM_TITLES = {
-    "triage": gettext_lazy("Severity"),
-    "facts": gettext_lazy("Account of the facts"),
-    "decision": gettext_lazy("Decision on criminality"),
-    "evidence": gettext_lazy("Evidence"),
-    "involvement": gettext_lazy("Involved person"),
-    "action": gettext_lazy("Action"),
-    "waiver": gettext_lazy("Not applicable"),
-    "police_report": gettext_lazy("Police report"),
-    "takedown": gettext_lazy("Harmful post"),
-    "informed": gettext_lazy("Informed party"),
-    "message": gettext_lazy("Message"),
-    "evaluation": gettext_lazy("Evaluation"),
-    "assignment": gettext_lazy("Ask someone to help"),
-}
-
 
 @login_required
 def home(request):
@@ -155,85 +129,49 @@ def _case_rows_html(rows):
     return mark_safe("".join(html))  # every value above is escaped
 
 
-def _case_context(request, incident, bound=None, transition_note=None, bound_takedown=None):
-    """Everything the case page shows; ``bound`` replaces one form by the refused one, with its errors;
-    ``transition_note`` keeps the note typed for a refused step change; ``bound_takedown`` is a refused
-    takedown outcome form, shown in place of that post's empty one."""
-    user = request.user
-    can_manage = has_perm("incidents.manage_incident", user, incident)
-    can_add_evidence = has_perm("incidents.add_evidence", user, incident)
-    forms = {}
-    if can_manage:
-        for kind, form_class in FIELD_FORMS.items():
-            if kind == "decision" and incident.state != "assessing":
-                continue  # the decision belongs to step 3; later steps build on it
-            forms[kind] = form_class(instance=incident, prefix=kind)
-        for kind, form_class in RECORD_FORMS.items():
-            # The involved person's search, sent without JavaScript, reloads the page with its query.
-            extra = {"query": request.GET} if form_class is InvolvementForm else {}
-            forms[kind] = form_class(incident=incident, prefix=kind, **extra)
-    if can_add_evidence:
-        forms["evidence"] = EvidenceForm(prefix="evidence")
-    if bound:
-        forms[bound[0]] = bound[1]
-    first = [k for k in STEP_FORMS.get(incident.state, []) if k in forms]
-    others = [k for k in forms if k not in first]
-    full_view = selectors.incident_full_view_allowed(user=user, incident=incident)
-    rules = protocol_rules(incident.school.board)
-    if full_view:
-        records = selectors.incident_records(incident=incident)
-        current = selectors.current_records(records=records)
-    else:
-        # The reporter follows their own report: its step and what they sent, not the school's file on it.
-        records = {"evidence": list(selectors.evidence_for_viewer(user=user, incident=incident, full_view=False))}
-        current = records
-    # Every harmful post's outcome can be updated at any later step; those still watched come first.
-    takedown_forms = sorted((
-        (t, bound_takedown if bound_takedown is not None and bound_takedown.instance.pk == t.pk
-         else TakedownOutcomeForm(instance=t, prefix=f"takedown-{t.pk}"))
-        for t in current.get("takedowns", [])
-    ), key=lambda pair: pair[0].outcome_is_final) if can_manage else []
-    # Computed once: the step-change buttons are blocked by the same list the page shows.
-    missing = workflow.missing_work(incident) if incident.is_open and can_manage else None
-    return {
-        "incident": incident,
-        "records": records,
-        "current": current,
-        "can_correct": full_view and has_perm("incidents.correct_record", user, incident),
-        **_timeline_context(request, records if full_view else None),
-        "missing": missing or [],
-        "transitions": services.incident_available_transitions(incident=incident, user=user, missing=missing),
-        "transition_note": transition_note or ("", ""),
-        "step_forms": [(k, FORM_TITLES[k], forms[k]) for k in first],
-        "other_forms": [(k, FORM_TITLES[k], forms[k]) for k in others],
-        "takedown_forms": takedown_forms,
-        "steps": [(s, rules.step_labels.get(s, s.label)) for s in workflow.STEPS],
-        "current_step_label": rules.step_labels.get(incident.state, incident.get_state_display()),
-        "step_help": rules.step_help.get(incident.state, ""),
-        "lvi_applies": rules.lvi_report,
-        "can_manage": can_manage,
-        "full_view": full_view,
-        "can_open_dossiers": has_perm("sanctions.view_dossiers", user),
-    }
-
-
-# The case page shows the newest entries of the timeline; a long-running case has hundreds, which the page
-# offers to show whole (?timeline=all) and the case report PDF always holds.
-TIMELINE_SHOWN = 50
-
-
-def _timeline_context(request, records):
-    timeline = selectors.incident_timeline(records=records) if records is not None else []
-    whole = request.GET.get("timeline") == "all" or len(timeline) <= TIMELINE_SHOWN
-    return {"timeline": timeline if whole else timeline[:TIMELINE_SHOWN], "timeline_total": len(timeline)}
-
-
 @require_GET
 @login_required
 def incident_detail(request, pk):
     incident = selectors.incident_get_visible(user=request.user, pk=pk)
     services.incident_view_logged(incident=incident, actor=request.user)
-    return render(request, "incidents/incident_detail.html", _case_context(request, incident))
+    return render(request, "incidents/incident_detail.html", CasePage(request, incident).context())
+
+
+@require_GET
+@login_required
+def record_slot(request, pk, slot):
+    """One form of the case page, fetched when its disclosure opens (htmx); without JavaScript the page itself
+    shows it open (?formulier=<slot>). Only a form the page offers this user now; anything else is a 404."""
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    page = CasePage(request, incident)
+    if not page.kinds():
+        raise PermissionDenied(_("You cannot add records to this case."))
+    shown = page.slot_asked(slot)
+    if shown is None:
+        raise Http404
+    return render(request, "incidents/partials/slot_form.html", {"incident": incident, "slot": shown})
+
+
+@require_GET
+@login_required
+def timeline_page(request, pk):
+    """The next entries of the case's timeline (htmx "more"), for those who see the whole case."""
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    require_perm("incidents.view_whole_incident", request.user, incident)
+    try:
+        start = max(0, min(int(request.GET.get("vanaf", "0")), 1_000_000))
+    except ValueError:
+        start = 0
+    services.incident_view_logged(incident=incident, actor=request.user)
+    page = CasePage(request, incident)
+    timeline, total = page.timeline(start)
+    end = start + len(timeline)
+    return render(request, "incidents/partials/timeline_entries.html", {
+        "incident": incident, "timeline": timeline, "timeline_total": total,
+        "timeline_next": end if end < total else None,
+        "can_correct": has_perm("incidents.correct_record", request.user, incident),
+        "can_open_dossiers": has_perm("sanctions.view_dossiers", request.user),
+    })
 
 
 @require_GET
@@ -249,9 +187,31 @@ def person_search(request, pk):
     return HttpResponse(form.person_results_html())
 
 
-def _rerender(request, incident, kind, form):
-    messages.error(request, _("Not saved: correct the marked fields."))
-    return render(request, "incidents/incident_detail.html", _case_context(request, incident, bound=(kind, form)), status=400)
+def _refused(request, incident, slot, form, message=None):
+    """A refused form comes back at its slot with what was typed and its errors: with htmx only that slot, else the
+    whole page."""
+    message = message or _("Not saved: correct the marked fields.")
+    incident.refresh_from_db()
+    page = CasePage(request, incident, bound=(slot, form))
+    if request.htmx:
+        shown = page.slot_asked(slot) or Slot(slot, "", "", form=form)
+        shown.form = form
+        return render(request, "incidents/partials/slot.html", {"incident": incident, "slot": shown, "refusal": message},
+                      status=400)
+    messages.error(request, message)
+    return render(request, "incidents/incident_detail.html", page.context(), status=400)
+
+
+def _saved(request, incident, slot, anchor):
+    """After a save: with htmx the checklist, the records, the timeline and the other forms anew, in place;
+    without, back to the page (its full reload is the fallback)."""
+    if not request.htmx:
+        messages.success(request, _("Saved."))
+        return redirect(reverse("incidents:detail", args=[incident.pk]) + f"#{anchor}")
+    incident.refresh_from_db()
+    context = CasePage(request, incident).context()
+    response = render(request, "incidents/partials/case_updated.html", {**context, "saved": slot})
+    return reswap(retarget(response, "#case-work"), "outerHTML")
 
 
 @require_POST
@@ -269,7 +229,7 @@ def incident_transition(request, pk, name):
         note = form.data.get(form.add_prefix("note"), "")
         messages.error(request, " ".join(error.messages))
         incident.refresh_from_db()
-        context = _case_context(request, incident, transition_note=(name, note))
+        context = CasePage(request, incident, transition_note=(name, note)).context()
         return render(request, "incidents/incident_detail.html", context, status=400)
     incident.refresh_from_db()
     messages.success(request, _("The case is now in step: %(state)s.") % {"state": incident.get_state_display()})
@@ -280,40 +240,29 @@ def incident_transition(request, pk, name):
 @login_required
 def incident_record(request, pk, kind):
     incident = selectors.incident_get_visible(user=request.user, pk=pk)
-    if kind == "evidence":
-        form = EvidenceForm(request.POST, request.FILES, prefix=kind)
-        if not has_perm("incidents.add_evidence", request.user, incident):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.evidence_add(incident=incident, actor=request.user, files=form.cleaned_data["files"],
-                                      links=form.cleaned_data["links"], description=form.cleaned_data["description"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-    else:
-        if not has_perm("incidents.manage_incident", request.user, incident):
-            raise PermissionDenied
-        if kind in FIELD_FORMS:
-            form = FIELD_FORMS[kind](request.POST, instance=incident, prefix=kind)
-        elif kind in RECORD_FORMS:
-            form = RECORD_FORMS[kind](request.POST, incident=incident, prefix=kind)
-        else:
-            raise Http404
-        if form.is_valid():
-            try:
-                _save_record(kind, form, incident, request.user)
-            except ValidationError as error:
-                add_service_errors(form, error)
+    if kind not in FORM_TITLES:
+        raise Http404
+    permission = "incidents.add_evidence" if kind == "evidence" else "incidents.manage_incident"
+    if not has_perm(permission, request.user, incident):
+        raise PermissionDenied
+    slot = posted_slot(kind, request.POST.get("slot"))
+    form = record_form(kind, incident, prefix=slot, data=request.POST, files=request.FILES)
+    if form.is_valid():
+        try:
+            _save_record(kind, form, incident, request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
     if form.errors:
-        incident.refresh_from_db()
-        return _rerender(request, incident, kind, form)
-    messages.success(request, _("Saved."))
-    return redirect(reverse("incidents:detail", args=[incident.pk]) + f"#{kind}")
+        return _refused(request, incident, slot, form)
+    return _saved(request, incident, slot, slot)
 
 
 def _save_record(kind, form, incident, actor):
     data = form.cleaned_data
-    if kind == "triage":
+    if kind == "evidence":
+        services.evidence_add(incident=incident, actor=actor, files=data["files"], links=data["links"],
+                              description=data["description"])
+    elif kind == "triage":
         services.incident_triage(incident=incident, actor=actor, severity=data["severity"], category=data["category"],
                                  privacy_flag=data["privacy_flag"])
     elif kind == "facts":
@@ -332,7 +281,7 @@ def takedown_outcome(request, pk, takedown_pk):
     takedown = get_object_or_404(Takedown, pk=takedown_pk, incident=incident)
     if not has_perm("incidents.manage_incident", request.user, incident):
         raise PermissionDenied
-    form = TakedownOutcomeForm(request.POST, instance=takedown, prefix=f"takedown-{takedown.pk}")
+    form = takedown_outcome_form(takedown, data=request.POST)
     if form.is_valid():
         try:
             services.takedown_resolve(takedown=takedown, actor=request.user, outcome=form.cleaned_data["outcome"],
@@ -340,12 +289,9 @@ def takedown_outcome(request, pk, takedown_pk):
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
-        # The page comes back with the choice and the reason as typed, the error at its field.
-        messages.error(request, " ".join(form.non_field_errors()) or _("Not saved: correct the marked fields."))
-        context = _case_context(request, incident, bound_takedown=form)
-        return render(request, "incidents/incident_detail.html", context, status=400)
-    messages.success(request, _("Saved."))
-    return redirect(reverse("incidents:detail", args=[incident.pk]) + "#takedowns")
+        # The form comes back with the choice and the reason as typed, the error at its field.
+        return _refused(request, incident, form.prefix, form, " ".join(form.non_field_errors()) or None)
+    return _saved(request, incident, form.prefix, "takedowns")
 
 
 def _record_to_view(request, pk, record_type, record_pk):

@@ -48,6 +48,27 @@ class WaivableItem(models.TextChoices):
     MESSAGES = "messages", _("Communication")
 
 
+class Needed(str):
+    """One thing a step still needs, as the sentence to show, with the forms that record it: each a (kind of record,
+    initial values) pair, the first the usual way and any others the alternatives (such as "not applicable").
+    The case page puts each item's form beside it; everything else reads it as the sentence it is."""
+
+    forms: tuple = ()
+
+    def __new__(cls, text, *forms):
+        needed = super().__new__(cls, text)
+        needed.forms = forms
+        return needed
+
+
+def _action(kind):
+    return ("action", {"kind": kind})
+
+
+def _waiver(item):
+    return ("waiver", {"item": item})
+
+
 def _has(incident, related, **filters):
     """Whether the case holds such a record; a withdrawn record does not count."""
     records = getattr(incident, related).all()
@@ -65,39 +86,48 @@ def _assessment_missing(incident):
 
     missing = []
     if not incident.decision:
-        return [_("Record the decision: is this a criminal offence, possibly one, or not?")]
+        return [Needed(_("Record the decision: is this a criminal offence, possibly one, or not?"), ("decision", {}))]
     has_police_report = _has(incident, "police_reports")
     if incident.decision == Decision.NOT_CRIMINAL:
         if not _done_or_waived(incident, ActionKind.CONFRONTATION):
-            missing.append(_("Confront the perpetrator(s) with the facts, or record why that is not applicable."))
+            missing.append(Needed(_("Confront the perpetrator(s) with the facts, or record why that is not applicable."),
+                                  _action(ActionKind.CONFRONTATION), _waiver(WaivableItem.CONFRONTATION)))
         if not _done_or_waived(incident, ActionKind.SANCTIONS) and not _has(incident, "sanctions", status__in=["proposed", "decided"]):
-            missing.append(_("Record whether sanctions are imposed, or why they are not applicable."))
+            missing.append(Needed(_("Record whether sanctions are imposed, or why they are not applicable."),
+                                  _action(ActionKind.SANCTIONS), _waiver(WaivableItem.SANCTIONS)))
         if not _done_or_waived(incident, ActionKind.AFTERCARE):
-            missing.append(_("Arrange aftercare with the mentor and/or confidential counsellor, or record why it is not applicable."))
+            missing.append(Needed(_("Arrange aftercare with the mentor and/or confidential counsellor, or record why it is not applicable."),
+                                  _action(ActionKind.AFTERCARE), _waiver(WaivableItem.AFTERCARE)))
         return missing
     if incident.decision == Decision.POSSIBLY_CRIMINAL:
         if not _has(incident, "actions", kind=ActionKind.POLICE_CONSULTATION) and not has_police_report:
-            missing.append(_("Put the situation to the police and record the date, contact and outcome."))
+            missing.append(Needed(_("Put the situation to the police and record the date, contact and outcome."),
+                                  _action(ActionKind.POLICE_CONSULTATION), ("police_report", {})))
         return missing
     # Criminal: what must be done depends on who the victim is.
     if not incident.victim_type:
-        return [_("Record who the victim is: a pupil, a staff member or the school.")]
+        return [Needed(_("Record who the victim is: a pupil, a staff member or the school."), ("decision", {}))]
     if incident.victim_type == VictimType.SCHOOL:
         if not _has(incident, "police_reports", filed_by="school"):
-            missing.append(_("The school leader files a police report: record when and the police reference."))
+            missing.append(Needed(_("The school leader files a police report: record when and the police reference."),
+                                  ("police_report", {"filed_by": "school"})))
     else:
         consultations = incident.actions.current().filter(kind=ActionKind.VICTIM_CONSULTATION)
         if not consultations.exists():
             if incident.victim_type == VictimType.PUPIL:
-                missing.append(_("Consult the guardians of the pupil on whether to file a police report."))
+                missing.append(Needed(_("Consult the guardians of the pupil on whether to file a police report."),
+                                      _action(ActionKind.VICTIM_CONSULTATION)))
             else:
-                missing.append(_("Consult the staff member on whether to file a police report."))
+                missing.append(Needed(_("Consult the staff member on whether to file a police report."),
+                                      _action(ActionKind.VICTIM_CONSULTATION)))
         elif consultations.filter(wants_police_report=True).exists() and not has_police_report:
-            missing.append(_("A police report is wanted: record who filed it, when, and the police reference."))
+            missing.append(Needed(_("A police report is wanted: record who filed it, when, and the police reference."),
+                                  ("police_report", {})))
         if incident.school.board.police_on_any_suspicion and not has_police_report:
-            missing.append(_("Your board's protocol requires a police report for every possible offence: record it."))
+            missing.append(Needed(_("Your board's protocol requires a police report for every possible offence: record it."),
+                                  ("police_report", {})))
     if not _has(incident, "actions", kind=ActionKind.STAY_INFORMED):
-        missing.append(_("Record how everyone stays informed."))
+        missing.append(Needed(_("Record how everyone stays informed."), _action(ActionKind.STAY_INFORMED)))
     return missing
 
 
@@ -111,33 +141,38 @@ def missing_work(incident):
     missing = []
     for extra in protocol_rules(incident.school.board).extra_actions:
         if extra["step"] == state and not _has(incident, "actions", kind="protocol", protocol_code=extra["code"]):
-            missing.append(_("Your board's protocol requires: %(action)s.") % {"action": extra["label"]})
+            missing.append(Needed(_("Your board's protocol requires: %(action)s.") % {"action": extra["label"]},
+                                  _action(f"protocol:{extra['code']}")))
     if state == State.REPORTED:
         if not incident.severity:
-            missing.append(_("Set the severity of the report."))
+            missing.append(Needed(_("Set the severity of the report."), ("triage", {})))
     elif state == State.GATHERING:
         if not incident.facts_account.strip() and not _has(incident, "evidence"):
-            missing.append(_("Record the facts: add evidence or write an account of what happened."))
+            missing.append(Needed(_("Record the facts: add evidence or write an account of what happened."),
+                                  ("facts", {}), ("evidence", {})))
         if not _has(incident, "involvements"):
-            missing.append(_("Link the people involved (victim, perpetrator, witnesses)."))
+            missing.append(Needed(_("Link the people involved (victim, perpetrator, witnesses)."), ("involvement", {})))
     elif state == State.ASSESSING:
         missing.extend(_assessment_missing(incident))
     elif state == State.CONTAINING:
         if not _has(incident, "takedowns") and not _has(incident, "waivers", item=WaivableItem.TAKEDOWNS):
-            missing.append(_("Log each harmful post, or record why there are none to take down."))
+            missing.append(Needed(_("Log each harmful post, or record why there are none to take down."),
+                                  ("takedown", {}), _waiver(WaivableItem.TAKEDOWNS)))
         if _has(incident, "takedowns", outcome=TakedownOutcome.PENDING):
-            missing.append(_("Record the outcome of every harmful post's takedown."))
+            missing.append(Needed(_("Record the outcome of every harmful post's takedown."), ("takedown_outcome", {})))
         if not _done_or_waived(incident, ActionKind.FORWARD_REQUEST):
-            missing.append(_("Ask the people who received the posts not to forward them, or record why that is not applicable."))
+            missing.append(Needed(_("Ask the people who received the posts not to forward them, or record why that is not applicable."),
+                                  _action(ActionKind.FORWARD_REQUEST), _waiver(WaivableItem.FORWARD_REQUEST)))
     elif state == State.INFORMING:
         if not _has(incident, "informed_parties"):
-            missing.append(_("Record who was informed, when, what was said and the next steps."))
+            missing.append(Needed(_("Record who was informed, when, what was said and the next steps."), ("informed", {})))
     elif state == State.COMMUNICATING:
         if not _has(incident, "messages") and not _has(incident, "waivers", item=WaivableItem.MESSAGES):
-            missing.append(_("Log the messages sent (internal first, then external), or record why none were needed."))
+            missing.append(Needed(_("Log the messages sent (internal first, then external), or record why none were needed."),
+                                  ("message", {}), _waiver(WaivableItem.MESSAGES)))
     elif state == State.EVALUATING:
         if not _has(incident, "evaluations"):
-            missing.append(_("Record the evaluation: did the protocol and the measures work?"))
+            missing.append(Needed(_("Record the evaluation: did the protocol and the measures work?"), ("evaluation", {})))
         missing.extend(closing_blockers(incident))
     return missing
 

@@ -26,6 +26,7 @@ class TimelineEntry:
     record: object
     withdrawal: object = None  # the event that withdrew the record, when it was
     current: object = None  # the record as it is now (the entry may show it as first recorded)
+    correct_url: str = ""  # its page to correct or withdraw it, where the viewer may (set by the case page)
 
 
 RECORD_KINDS = ("evidence", "involvements", "actions", "waivers", "police_reports", "takedowns", "informed_parties",

@@ -50,7 +50,7 @@ def test_clearing_the_privacy_box_of_a_case_under_review_is_refused_at_the_field
     response = triage(client, breach, **{"triage-severity": "critical"})  # the box left empty
 
     assert response.status_code == 400
-    form = {kind: form for kind, _title, form in response.context["step_forms"]}["triage"]
+    form = response.context["forms"]["triage"]
     error = " ".join(form.errors["privacy_flag"])
     assert "Fenna Gerritsen" in error and "vraag de FG" in error
     assert 'value="critical" selected' in response.content.decode()  # what was typed comes back

@@ -283,3 +283,38 @@ def test_the_rows_query_reads_only_the_branches_that_hold_cases(world):
                               step=elsewhere.state)
     rows, sql = page()
     assert rows[0] == elsewhere.pk and "UNION" in sql
+
+
+def _queries(client, method, url, **extra):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(client, method)(url, **extra)
+    assert response.status_code in (200, 302), response.status_code
+    return len(queries), response
+
+
+def test_the_case_page_its_save_and_its_timeline_pages_run_as_many_queries_for_10_entries_as_for_400(client, world):
+    """The case page as it opens (the newest entries), a record saved with htmx (the checklist, the records and the
+    timeline anew) and the next page of the timeline: each the same number of queries at both sizes."""
+    client.force_login(world["leader"])
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    measured = {}
+    for n in (10, 400):
+        incident = _long_case(world, n)
+        detail = reverse("incidents:detail", args=[incident.pk])
+        client.get(detail)  # the session's first request writes it; not the page's own cost
+        page, response = _queries(client, "get", detail)
+        assert len(response.context["timeline"]) == min(response.context["timeline_total"], 50)
+        saved, response = _queries(client, "post", reverse("incidents:record", args=[incident.pk, "informed"]), **htmx, data={
+            "informed-who": f"Mentor {n}", "informed-informed_at": "2026-01-05T10:00", "informed-what_was_said": "Uitgelegd.",
+            "informed-next_steps": "Gesprek volgende week.",
+        })
+        assert f"Mentor {n}" in response.content.decode()  # in the records and on the timeline, in place
+        more, response = _queries(client, "get", reverse("incidents:timeline_page", args=[incident.pk]) + "?vanaf=5", **htmx)
+        assert response.content.decode().count("<li><div class=\"small text-body-secondary\"><time") == min(50, n + 2 - 5) or n == 10
+        measured[n] = (page, saved, more)
+    assert measured[10] == measured[400], measured
+    page, saved, more = measured[400]
+    assert page <= CASE_PAGE_QUERIES and more <= CASE_PAGE_QUERIES

@@ -218,6 +218,9 @@ ROWS = [
     Row("incidents:case_report", get="403 200 200 404 200 200 200", kwargs=pk("case")),
     # The involved-person search: for those who record on the case, as its forms are.
     Row("incidents:person_search", get="403 200 403 404 403 403 403", kwargs=pk("case")),
+    Row("incidents:record_slot", get="200 200 403 404 403 403 403", kwargs=pk("case", slot="evidence")),
+    Row("incidents:record_slot", label="leader only", get="404 200 403 404 403 403 403", kwargs=pk("case", slot="waiver")),
+    Row("incidents:timeline_page", get="403 200 200 404 200 200 200", kwargs=pk("case")),
     Row("incidents:transition", get=None, kwargs=pk("reported_case", name="dismiss"),
         post="403 302 403 404 404 404 403", data=const({"transition-note": "Geen incident."})),
     Row("incidents:record", get=None, kwargs=pk("case", kind="waiver"),
