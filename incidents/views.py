@@ -71,7 +71,8 @@ def report_create(request):
                  message=_("You are not linked to a school, so you cannot file a report. Ask your administrator."))
     schools = selectors.incident_report_schools(user=request.user)
     list(schools)  # loaded here, so that validating the choice needs no query (LoadedModelChoiceField)
-    form = ReportForm(request.POST or None, request.FILES or None, schools=schools)
+    usual = selectors.incident_usual_school(user=request.user, schools=schools) if request.method != "POST" and len(schools) > 1 else None
+    form = ReportForm(request.POST or None, request.FILES or None, schools=schools, usual_school=usual)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
