@@ -1,15 +1,17 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incidents.forms import PersonPicker
 from portal.forms import EvidenceFilesField
 from portal.models import Membership, Person, PersonKind
 
 from .imports import MAX_BYTES, decode
 from .models import Answer, ConsentPurpose, ConsentRecord, Evidence, GivenBy, SchoolAccount, SchoolAccountManager, WorkAccount
-from .selectors import sixteenth_birthday
+from .selectors import PERSON_SEARCH_LIMIT, pupils_matching, sixteenth_birthday
 
 
 class DateInput(forms.DateInput):
@@ -40,24 +42,49 @@ class SignedFormField(EvidenceFilesField):
 
 
 class CheckForm(forms.Form):
-    """What the teacher asks before posting: these pupils (or this class), for this purpose."""
+    """What the teacher asks before posting: these pupils (or this class), for this purpose. The pupils are found by
+    name or class with the case page's person search (incidents.forms.PersonPicker), never listed school-wide."""
+
+    SEARCH_MAX_LENGTH = 100
 
     purpose = forms.ModelChoiceField(label=_("Where will the photo, film or recording appear?"), queryset=ConsentPurpose.objects.none(),
                                      empty_label=None)
     class_name = forms.ChoiceField(label=_("Whole class"), required=False)
     pupils = forms.ModelMultipleChoiceField(
         label=_("Or pick pupils"), queryset=Person.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text=_("Hold Ctrl (or Cmd) to pick more than one."),
+        widget=PersonPicker(multiple=True),
+        help_text=_("Search by name or class and tick the pupils in the results; a new search keeps those ticked."),
+        error_messages={"invalid_choice": _("Choose pupils of this school from the search results.")},
     )
 
-    def __init__(self, *args, purposes, classes, pupils, **kwargs):
+    def __init__(self, *args, school, purposes, classes, pupils, query=None, **kwargs):
+        """``query``: the GET parameters of a search (the check page's or the search endpoint's)."""
         super().__init__(*args, **kwargs)
         self.fields["purpose"].queryset = ConsentPurpose.objects.filter(pk__in=[p.pk for p in purposes])
         self.fields["class_name"].choices = [("", _("No class: only the pupils picked below"))] + [
             (name, name) for name, _count in classes if name
         ]
         self.fields["pupils"].queryset = pupils
+        source = self.data if self.is_bound else (query or {})
+        if not self.is_bound and hasattr(source, "getlist") and source.getlist("pupils"):
+            self.initial["pupils"] = source.getlist("pupils")  # the ticked pupils, kept through a new search
+        search = (source.get("pupils_search") or "").replace("\x00", "")  # no name holds a NUL
+        picker = self.fields["pupils"].widget
+        picker.search = search[:self.SEARCH_MAX_LENGTH]
+        picker.search_max_length = self.SEARCH_MAX_LENGTH
+        picker.search_url = reverse("consent:check_search", args=[school.pk])
+        picker.page_url = reverse("consent:check", args=[school.pk])
+        picker.find = lambda text: pupils_matching(school=school, query=text)
+        picker.chosen = lambda value: list(pupils.filter(pk__in=[int(v) for v in value if str(v).isdigit()][:PERSON_SEARCH_LIMIT * 5]))
+
+    def search_form_html(self):
+        """Written by the page before the check's own form: forms do not nest."""
+        bound = self["pupils"]
+        return bound.field.widget.search_form_html(bound.html_name, bound.auto_id, invalid=bool(bound.errors))
+
+    def pupil_results_html(self):
+        bound = self["pupils"]
+        return bound.field.widget.render_results(bound.html_name, bound.value(), bound.build_widget_attrs({"id": bound.auto_id}))
 
     def clean(self):
         data = super().clean()

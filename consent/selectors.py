@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from incidents.selectors import PERSON_SEARCH_LIMIT
 from portal.access import access_for
 from portal.models import Board, Membership, Person, PersonKind, Role, School
 
@@ -239,6 +240,15 @@ def pupils_of(*, school, class_name=None, pks=None):
     if pks is not None:
         qs = qs.filter(pk__in=pks)
     return qs.order_by("class_name", "last_name", "first_name", "pk")
+
+
+def pupils_matching(*, school, query, limit=PERSON_SEARCH_LIMIT):
+    """The school's pupils that ``query`` finds by name or class (Person.objects.matching, as the case page's
+    search): at most ``limit``, and whether there were more. Nothing for an empty query."""
+    if not query.split():
+        return [], False
+    found = list(pupils_of(school=school).matching(query).only("pk", "kind", "first_name", "last_name", "class_name")[:limit + 1])
+    return found[:limit], len(found) > limit
 
 
 def pupils_picked(*, school, class_name="", pks=()):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("mijn-antwoorden/", views.mine, name="mine"),
     path("school/<int:school_id>/controleren/", views.check, name="check"),
+    path("school/<int:school_id>/controleren/leerlingen/", views.check_search, name="check_search"),
     path("school/<int:school_id>/overzicht/", views.overview, name="overview"),
     path("school/<int:school_id>/personen/", views.people, name="people"),
     path("school/<int:school_id>/importeren/", views.import_pupils, name="import"),

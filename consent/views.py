@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,8 +69,7 @@ def check(request, school_id):
     """Before posting: may these pupils be shown for this purpose? Teachers see yes or no, nothing more."""
     school = selectors.consent_school_get_checkable(user=request.user, pk=school_id)
     purposes = selectors.consent_purposes(board=school.board)
-    form = CheckForm(request.GET if "purpose" in request.GET else None, purposes=purposes,
-                     classes=selectors.consent_classes(school=school), pupils=selectors.pupils_of(school=school))
+    form = _check_form(request, school, purposes, bound="purpose" in request.GET)
     rows = None
     show_reasons = has_perm("consent.see_reasons", request.user, school)
     if form.is_bound and form.is_valid():
@@ -84,6 +83,21 @@ def check(request, school_id):
         "blocked": sum(1 for _p, may, _s in rows or [] if not may),
         "can_manage": has_perm("consent.manage_school", request.user, school),
     }, status=400 if form.errors else 200)
+
+
+def _check_form(request, school, purposes, *, bound):
+    return CheckForm(request.GET if bound else None, school=school, purposes=purposes, query=request.GET,
+                     classes=selectors.consent_classes(school=school), pupils=selectors.pupils_of(school=school))
+
+
+@require_GET
+@login_required
+def check_search(request, school_id):
+    """The check's pupil search results (an HTML fragment, as the case page's person search): pupils of a school the
+    user may check for, found by name or class."""
+    school = selectors.consent_school_get_checkable(user=request.user, pk=school_id)
+    form = _check_form(request, school, selectors.consent_purposes(board=school.board), bound=False)
+    return HttpResponse(form.pupil_results_html())
 
 
 @require_GET

@@ -109,12 +109,16 @@ class Rule:
     body: str
     # Links the FG to the breach review page, everyone else to the review as the case page shows it.
     links_to_breach_review: bool = False
+    # What the case's reporter reads instead of ``body``, when they are among the recipients (a school leader's
+    # own report is theirs, not "a staff member's").
+    reporter_body: str = ""
 
 
 RULES = [
     Rule("incident_reported", school_leaders,
          _("New report %(ref)s: %(category)s (%(school)s)"),
-         _("A staff member filed a new report at %(school)s. Judge its severity and start the protocol.")),
+         _("%(reporter)s filed a new report at %(school)s. Judge its severity and start the protocol."),
+         reporter_body=_("You filed a new report at %(school)s. Judge its severity and start the protocol.")),
     Rule("privacy_reported", privacy_officers,
          _("Privacy incident %(ref)s (%(school)s): 72-hour clock running"),
          _("A report at %(school)s concerns personal data. Assess whether it is a data breach that must be reported to the Autoriteit Persoonsgegevens within 72 hours of discovery (deadline %(deadline)s)."), links_to_breach_review=True),
@@ -170,6 +174,7 @@ def notify(event, *, incident=None, school=None, url=None, dedupe=None, **contex
         breach = getattr(incident, "breach_assessment", None) if incident.privacy_flag else None
         values.update({
             "ref": incident.reference,
+            "reporter": str(incident.reporter) if incident.reporter_id else str(_("A staff member")),
             "category": incident.get_category_display(),
             "decision": incident.get_decision_display().lower() if incident.decision else "",
             "deadline": formats.date_format(timezone.localtime(breach.deadline), "DATETIME_FORMAT") if breach else "",
@@ -187,8 +192,8 @@ def notify(event, *, incident=None, school=None, url=None, dedupe=None, **contex
             recipients = reduce(operator.or_, [
                 _members(school, role, board_level=role not in ("school_leader", "staff")) for role in roles
             ])
-        subject, body = str(rule.subject) % values, str(rule.body) % values
-        for group, link in _linked_groups(rule, recipients, school, incident, url or ""):
+        subject = str(rule.subject) % values
+        for group, link, body in _worded_groups(rule, recipients, school, incident, url or "", values):
             if dedupe is None:
                 created += notifications_create(recipients=group, kind=event, incident=incident, subject=subject,
                                                 body=body, url=link)
@@ -201,6 +206,18 @@ def notify(event, *, incident=None, school=None, url=None, dedupe=None, **contex
                 if row is not None:
                     created.append(row.pk)
     return created
+
+
+def _worded_groups(rule, recipients, school, incident, url, values):
+    """The recipients in groups that get the same link and text: (users, url, body) triples."""
+    body = str(rule.body) % values
+    reporter_id = incident.reporter_id if incident is not None and rule.reporter_body else None
+    for group, link in _linked_groups(rule, recipients, school, incident, url):
+        if reporter_id is None:
+            yield group, link, body
+        else:
+            yield group.exclude(pk=reporter_id), link, body
+            yield group.filter(pk=reporter_id), link, str(rule.reporter_body) % values
 
 
 def _linked_groups(rule, recipients, school, incident, url):

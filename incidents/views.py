@@ -45,7 +45,8 @@ def report_create(request):
                  message=_("You are not linked to a school, so you cannot file a report. Ask your administrator."))
     schools = selectors.incident_report_schools(user=request.user)
     list(schools)  # loaded here, so that validating the choice needs no query (LoadedModelChoiceField)
-    form = ReportForm(request.POST or None, request.FILES or None, schools=schools)
+    usual = selectors.incident_usual_school(user=request.user, schools=schools) if request.method != "POST" and len(schools) > 1 else None
+    form = ReportForm(request.POST or None, request.FILES or None, schools=schools, usual_school=usual)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -105,6 +106,11 @@ def _case_rows_html(rows):
     privacy = f' <span class="badge text-bg-warning">{privacy}</span>'
     unset = f'<span class="text-body-secondary">{unset}</span>'
     months = {}  # "j M Y" as date_format writes it, with the month's name looked up once per month
+    # Each cell names its column (data-label): on a phone the row is a card that shows the names (table-stack).
+    cell = {key: f'<td data-label="{escape(str(label))}">' for key, label in (
+        ("reference", _("Reference")), ("school", _("School")), ("category", _("Category")), ("severity", _("Severity")),
+        ("step", _("Step")), ("reported", _("Reported")), ("in_step", _("Time in this step")),
+    )}
 
     def reported(moment):
         day = timezone.localtime(moment)
@@ -116,15 +122,15 @@ def _case_rows_html(rows):
     for row in rows:
         severity = row["severity"]
         html.append(
-            f'<tr>\n<td><a href="{escape(case_url(row["pk"]))}">{escape(Incident.make_reference(row["pk"], row["reported_at"]))}</a>'
+            f'<tr>\n{cell["reference"]}<a href="{escape(case_url(row["pk"]))}">{escape(Incident.make_reference(row["pk"], row["reported_at"]))}</a>'
             f'{privacy if row["privacy_flag"] else ""}</td>\n'
-            f'<td>{escape(row["school__name"])}</td>\n'
-            f'<td>{escape(categories.get(row["category"], row["category"]))} '
+            f'{cell["school"]}{escape(row["school__name"])}</td>\n'
+            f'{cell["category"]}{escape(categories.get(row["category"], row["category"]))} '
             f'<span class="text-body-secondary small">({escape(platforms.get(row["platform"], row["platform"]))})</span></td>\n'
-            f'<td>{escape(severities.get(severity, severity)) if severity else unset}</td>\n'
-            f'<td>{escape(steps.get(row["state"], row["state"]))}</td>\n'
-            f'<td>{escape(reported(row["reported_at"]))}</td>\n'
-            f'<td>{escape(timesince(row["state_changed_at"], now, depth=1))}</td>\n</tr>\n'
+            f'{cell["severity"]}{escape(severities.get(severity, severity)) if severity else unset}</td>\n'
+            f'{cell["step"]}{escape(steps.get(row["state"], row["state"]))}</td>\n'
+            f'{cell["reported"]}{escape(reported(row["reported_at"]))}</td>\n'
+            f'{cell["in_step"]}{escape(timesince(row["state_changed_at"], now, depth=1))}</td>\n</tr>\n'
         )
     return mark_safe("".join(html))  # every value above is escaped
 

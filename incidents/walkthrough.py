@@ -4,6 +4,8 @@ Used by the demo data and by the test factories, so both hold cases whose record
 guards ask for, never states set by hand.
 """
 
+from contextlib import nullcontext
+
 from django.utils import timezone
 
 from portal.models import Person, PersonKind
@@ -91,14 +93,19 @@ def conclude_breach_review(incident):
                            risk_reasoning="Beperkte kring ontvangers; geen risico voor de betrokkenen.")
 
 
-def walk_to(incident, target, actor):
-    """Advance ``incident`` step by step until it reaches ``target`` (a state of the main line, or dismissed)."""
+def walk_to(incident, target, actor, clock=nullcontext):
+    """Advance ``incident`` step by step until it reaches ``target`` (a state of the main line, or dismissed).
+
+    Each step's work and step change run inside ``clock()``: the demo data sets the time there, so that its cases
+    spend hours and days in a step rather than none."""
     if target == State.DISMISSED:
-        conclude_breach_review(incident)
-        return services.incident_advance(incident=incident, transition="dismiss", actor=actor, note="Geen incident.")
+        with clock():
+            conclude_breach_review(incident)
+            return services.incident_advance(incident=incident, transition="dismiss", actor=actor, note="Geen incident.")
     while MAIN_LINE.index(incident.state) < MAIN_LINE.index(target):
-        do_step_work(incident, actor)
-        incident = services.incident_advance(incident=incident, transition=FORWARD[incident.state], actor=actor)
+        with clock():
+            do_step_work(incident, actor)
+            incident = services.incident_advance(incident=incident, transition=FORWARD[incident.state], actor=actor)
     return incident
 
 

@@ -18,12 +18,6 @@ from portal.models import ProtocolVersion
 from sanctions.catalogue import install_catalogue
 from sanctions.models import Measure
 
-STEP_LABELS_002 = {
-    "reported": "1. Melding", "gathering": "2. Informatie verzamelen", "assessing": "3. Strafbaarheid beoordelen",
-    "containing": "4. Sneeuwbal stoppen", "informing": "5. Betrokkenen informeren", "communicating": "6. Communicatie",
-    "evaluating": "7. Evalueren",
-}
-
 # (subject kind, code, label, decided by the board, has an end date, lasts a number of days)
 CATALOGUE_000 = [
     ("pupil", "warning", "Waarschuwing", False, False, False),
@@ -72,7 +66,7 @@ PROFILES = [
                        "mogelijk strafbaar feit.",
         "first_contact_label": "schoolleider", "police_on_any_suspicion": True, "lvi_report": True,
         "guardians_before_pupil_measure": False, "guardian_dossier": False, "consent_at_enrolment": False,
-        "review_months": None, "step_labels": STEP_LABELS_002,
+        "review_months": None, "step_labels": {},
         "step_help": {"assessing": "Bij een mogelijk strafbaar feit doen de scholen altijd aangifte bij de politie (Sancties 6)."},
         "extra_actions": [], "notification_roles": {},
         "consent_purposes": ["social_media", "personal_social_media", "website", "education_accounts"],
@@ -84,7 +78,7 @@ PROFILES = [
                        "vertrouwenspersoon of directie; succes gemeten aan 'geen klachten'; herziening eens per 2 jaar.",
         "first_contact_label": "directie", "police_on_any_suspicion": False, "lvi_report": False,
         "guardians_before_pupil_measure": False, "guardian_dossier": False, "consent_at_enrolment": True,
-        "review_months": 24, "step_labels": {**STEP_LABELS_002, "reported": "1. Melding bij de directie"},
+        "review_months": 24, "step_labels": {"reported": "1. Melding bij de directie"},
         "step_help": {"evaluating": "Het protocol werkt als er geen klachten over social media zijn: leg vast of dat zo is."},
         "extra_actions": [],
         "notification_roles": {"incident_reported": ["school_leader", "counsellor"]},
@@ -97,7 +91,7 @@ PROFILES = [
                        "en datalekken; werkaccounts en schoolaccounts; toestemming onder 16 door ouders.",
         "first_contact_label": "schoolleider", "police_on_any_suspicion": False, "lvi_report": False,
         "guardians_before_pupil_measure": False, "guardian_dossier": False, "consent_at_enrolment": False,
-        "review_months": None, "step_labels": STEP_LABELS_002, "step_help": {}, "extra_actions": [],
+        "review_months": None, "step_labels": {}, "step_help": {}, "extra_actions": [],
         "notification_roles": {},
         "consent_purposes": ["social_media", "website", "newsletter", "education_accounts"],
         "sanction_catalogue": CATALOGUE_002,
@@ -108,7 +102,7 @@ PROFILES = [
                        "mogelijk strafbaar feit; negatieve berichten eerst intern besproken.",
         "first_contact_label": "schoolleider", "police_on_any_suspicion": True, "lvi_report": False,
         "guardians_before_pupil_measure": False, "guardian_dossier": True, "consent_at_enrolment": False,
-        "review_months": None, "step_labels": STEP_LABELS_002,
+        "review_months": None, "step_labels": {},
         "step_help": {"communicating": "Negatieve berichten over de school worden eerst intern besproken."},
         "extra_actions": [], "notification_roles": {},
         "consent_purposes": ["social_media", "website"],
@@ -121,7 +115,7 @@ PROFILES = [
                        "de algemene directie op voordracht; altijd contact met de ouders; politie bij elk vermoeden.",
         "first_contact_label": "vestigingsdirecteur", "police_on_any_suspicion": True, "lvi_report": False,
         "guardians_before_pupil_measure": True, "guardian_dossier": False, "consent_at_enrolment": False,
-        "review_months": None, "step_labels": {**STEP_LABELS_002, "reported": "1. Melding bij de vestigingsdirecteur"},
+        "review_months": None, "step_labels": {"reported": "1. Melding bij de vestigingsdirecteur"},
         "step_help": {},
         "extra_actions": [{
             "step": "assessing", "code": "first_talk",

@@ -183,6 +183,12 @@ class FilterForm(forms.Form):
 
     empty_values = (None, "")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and not field.required:
+                field.empty_label = _("All")  # not Django's "---------": an empty choice filters nothing
+
     def filters(self):
         if not self.is_valid():
             return {}

@@ -34,9 +34,11 @@ class ReportForm(forms.Form):
                                decoded_by_worker=True)
     links = LinksField(label=_("Links to the posts"))
 
-    def __init__(self, *args, schools, **kwargs):
+    def __init__(self, *args, schools, usual_school=None, **kwargs):
+        """``usual_school``: the school chosen to start with (selectors.incident_usual_school)."""
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+        self.fields["school"].initial = usual_school
         if len(schools) == 1:
             self.fields["school"].initial = schools.first()
             self.fields["school"].widget = forms.HiddenInput()

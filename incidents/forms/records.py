@@ -63,8 +63,11 @@ class PersonPicker(forms.Widget):
     template_name = "incidents/widgets/person_picker.html"
     results_template_name = "incidents/widgets/person_results.html"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs=None, *, multiple=False):
+        """``multiple``: check boxes for several people (the consent check's pupils) instead of radio buttons for one;
+        ``chosen`` then takes and returns lists."""
         super().__init__(attrs)
+        self.allow_multiple_selected = multiple
         self.search, self.search_url, self.page_url = "", "", ""
         self.search_max_length = None
         self.find = lambda query: ([], False)  # the form sets these two
@@ -72,6 +75,14 @@ class PersonPicker(forms.Widget):
 
     def use_required_attribute(self, initial):
         return False  # an empty search box is no error; the field checks that someone was chosen
+
+    def value_from_datadict(self, data, files, name):
+        if self.allow_multiple_selected and hasattr(data, "getlist"):
+            return data.getlist(name)
+        return super().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False if self.allow_multiple_selected else super().value_omitted_from_data(data, files, name)
 
     def render(self, name, value, attrs=None, renderer=None):
         # From the site's templates: the form renderer's engine reads only Django's and the apps' own.
@@ -102,14 +113,20 @@ class PersonPicker(forms.Widget):
         hx_vals = format_html(' hx-vals="{}"', json.dumps({self.invalid_param(name): "true"})) if invalid else ""
         return format_html(
             '<form id="{}" method="get" action="{}" hx-get="{}" hx-trigger="submit, input changed delay:300ms from:#{}" '
-            'hx-target="#{}" hx-include="#{} input[type=radio]:checked" hx-sync="this:replace"{}></form>',
+            'hx-target="#{}" hx-include="#{} input:checked" hx-sync="this:replace"{}></form>',
             ids["search_form_id"], self.page_url, self.search_url, base_id, ids["results_id"], ids["results_id"], hx_vals,
         )
 
     def choices_context(self, name, value, attrs):
         found, more = self.find(self.search)
-        chosen = self.chosen(value)
-        people = found if chosen is None or chosen in found else [chosen, *found]
+        if self.allow_multiple_selected:
+            chosen = list(self.chosen(value or []))
+            people = chosen + [person for person in found if person not in chosen]
+            checked = {person.pk for person in chosen}
+        else:
+            chosen = self.chosen(value)
+            people = found if chosen is None or chosen in found else [chosen, *found]
+            checked = {chosen.pk} if chosen is not None else set()
         if more:
             status = gettext("More than %(limit)s people found: type more of the name.") % {"limit": len(found)}
         elif found:
@@ -124,7 +141,9 @@ class PersonPicker(forms.Widget):
             "search_name": f"{name}_search",
             "search_max_length": self.search_max_length,
             **self.ids(attrs["id"]),
-            "people": [(person, chosen is not None and person.pk == chosen.pk) for person in people],
+            "people": [(person, person.pk in checked) for person in people],
+            "input_type": "checkbox" if self.allow_multiple_selected else "radio",
+            "legend": gettext("Choose the pupils") if self.allow_multiple_selected else gettext("Choose the person"),
             "pupil": PersonKind.PUPIL,
             "status": status,
             "invalid": attrs.get("aria-invalid") == "true",

@@ -255,6 +255,16 @@ def incident_report_schools(*, user):
     return School.objects.filter(pk__in=access_for(user).reporting_school_ids).select_related("board").order_by("name")
 
 
+def incident_usual_school(*, user, schools):
+    """The school the report form offers first: the one of ``schools`` the user last reported for, else their first
+    membership among them (the one they joined first)."""
+    ids = [school.pk for school in schools]
+    last = Incident.objects.filter(reporter=user, school__in=ids).order_by("-reported_at").values_list("school_id", flat=True).first()
+    if last is None:
+        last = Membership.objects.active().filter(user=user, school__in=ids).order_by("pk").values_list("school_id", flat=True).first()
+    return next((school for school in schools if school.pk == last), schools[0] if ids else None)
+
+
 def incident_spokespeople(*, incident):
     """Who may make or approve an external message or press statement: the board's members (services check
     the permission incidents.speak_for_board for the one chosen)."""

@@ -1,12 +1,14 @@
 """axe-core on the pages people work in: no violations, also with form errors showing."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from incidents import services
 from tests.factories import IncidentFactory
 
-from .conftest import PHONE
+from .conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -132,3 +134,89 @@ def test_record_page_with_a_refused_withdrawal_and_the_case_page_with_correction
     for details in page.locator("details").all():
         details.locator("summary").click()
     axe(page, "the case page with a correction, a withdrawal and outcome forms")
+
+
+# Every key page, at desktop and at phone size: axe-core finds nothing, and nothing is wider than the screen.
+SIZES = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+
+
+def check_page(page, axe, url, what, viewport):
+    page.goto(url)
+    expect(page.locator("main#main")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], f"{what} scrolls sideways ({width}px wide at {viewport['width']}px)"
+    axe(page, f"{what} at {viewport['width']}px")
+
+
+def in_view(page, locator, viewport):
+    """The element is on screen horizontally (a step or deadline column pushed off to the right is not)."""
+    box = locator.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+
+
+@pytest.fixture
+def board(school):
+    from meldpunt.protocols import board_adopt_protocol, profiles_install
+    from portal.models import ProtocolProfile
+
+    profiles_install(ProtocolProfile)  # a transactional test's database starts empty, without the migration's rows
+    board_adopt_protocol(board=school.board, profile=ProtocolProfile.objects.get(code="buitengewoon-002"), version="1")
+    return school.board
+
+
+@SIZES
+def test_the_staff_members_pages(live_server, new_context, login, axe, board, school, staff, viewport):
+    from tests.factories import PersonFactory
+
+    PersonFactory(school=school, first_name="Daan", last_name="de Vries", class_name="2B")
+    IncidentFactory(school=school, reporter=staff)
+    page = login(new_context(viewport=viewport), staff)
+    check_page(page, axe, f"{live_server.url}/melden/", "the report form", viewport)
+    check_page(page, axe, f"{live_server.url}/mijn-meldingen/", "my reports", viewport)
+    in_view(page, page.locator("td[data-label=Stap]").first, viewport)
+    check_page(page, axe, f"{live_server.url}/toestemming/school/{school.pk}/controleren/", "the consent check", viewport)
+    # The pupil is found by name (no page load), ticked and checked.
+    page.get_by_role("searchbox").press_sequentially("vries")
+    pupil = page.get_by_label(re.compile("Daan de Vries"))
+    expect(pupil).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/controleren/$"))
+    axe(page, f"the consent check with search results at {viewport['width']}px")
+    pupil.check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Controleren").click()
+    expect(page.locator("#check-results tr[data-pupil]")).to_have_count(1)
+    expect(page.get_by_label(re.compile("Daan de Vries"))).to_be_checked()
+    axe(page, f"the consent check's result at {viewport['width']}px")
+
+
+@SIZES
+def test_the_school_leaders_pages(live_server, new_context, login, axe, board, school, leader, case, viewport):
+    IncidentFactory(school=school)  # and a fresh report without a severity
+    person = case.involvements.first().person
+    page = login(new_context(viewport=viewport), leader)
+    check_page(page, axe, f"{live_server.url}/zaken/", "the case list", viewport)
+    in_view(page, page.locator("td[data-label=Stap]").first, viewport)
+    in_view(page, page.locator("td[data-label='Duur in deze stap']").first, viewport)
+    page.click("details summary")
+    axe(page, "the case list with the filters open")
+    check_page(page, axe, f"{live_server.url}/zaken/{case.pk}/", "the case page", viewport)
+    check_page(page, axe, f"{live_server.url}/dossiers/{person.pk}/", "the dossier", viewport)
+    check_page(page, axe, f"{live_server.url}/statistiek/", "the statistics", viewport)
+    check_page(page, axe, f"{live_server.url}/aangiften/", "the police-report register", viewport)
+    check_page(page, axe, f"{live_server.url}/toestemming/school/{school.pk}/controleren/?purpose=&class_name=", "the consent check with an error", viewport)
+
+
+@SIZES
+def test_the_privacy_officers_pages(live_server, new_context, login, axe, board, school, privacy_officer, viewport):
+    import datetime
+
+    from django.utils import timezone
+
+    overdue = IncidentFactory(school=school, privacy_flag=True, discovered_at=timezone.now() - datetime.timedelta(days=4))
+    IncidentFactory(school=school, privacy_flag=True)
+    page = login(new_context(viewport=viewport), privacy_officer)
+    check_page(page, axe, f"{live_server.url}/datalekken/", "the breach queue with an overdue review", viewport)
+    in_view(page, page.locator("td[data-label='Uiterste termijn']").first, viewport)
+    check_page(page, axe, f"{live_server.url}/datalekken/register/", "the breach register", viewport)
+    in_view(page, page.locator("td[data-label='Uiterste termijn']").first, viewport)
+    check_page(page, axe, f"{live_server.url}/datalekken/{overdue.pk}/", "the breach review", viewport)

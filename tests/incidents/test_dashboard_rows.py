@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def _row(content, incident):
     href = reverse("incidents:detail", args=[incident.pk])
-    match = re.search(r"<tr>\s*<td><a href=\"%s\">.*?</tr>" % re.escape(href), content, re.S)
+    match = re.search(r"<tr>\s*<td[^>]*><a href=\"%s\">.*?</tr>" % re.escape(href), content, re.S)
     assert match, f"no row links to {href}"
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0))).strip()
 
@@ -39,6 +39,9 @@ def test_a_row_shows_reference_school_labels_dates_and_time_in_step(client, scho
     )
     assert "nog niet bepaald" in _row(content, unset) and "Privacy" not in _row(content, unset)
     assert ">Duur in deze stap</th>" in content
+    # Each cell names its column, for the card a row becomes on a phone.
+    assert '<td data-label="Stap">2. Informatie verzamelen</td>' in content
+    assert re.search(r'<td data-label="Duur in deze stap">3\s+dagen</td>', content)
 
 
 def test_the_labels_follow_a_language_switch(client, school, leader, staff, settings):
@@ -80,5 +83,5 @@ def test_a_row_escapes_what_it_shows(client, school, leader, staff):
     client.force_login(leader)
     content = client.get(reverse("incidents:dashboard")).content.decode()
     assert "<b>Brug</b>" not in content
-    assert "<td>De &lt;b&gt;Brug&lt;/b&gt; &amp; &quot;Zon&quot;</td>" in content
+    assert '<td data-label="School">De &lt;b&gt;Brug&lt;/b&gt; &amp; &quot;Zon&quot;</td>' in content
     assert _row(content, incident).startswith(f"M-{incident.reported_at:%Y}-{incident.pk:05d} De &lt;b&gt;Brug")

@@ -226,3 +226,24 @@ def test_a_report_for_a_school_that_is_not_yours_is_refused_at_the_school_field(
     })
     assert response.status_code == 302
     assert Incident.objects.get().school == second
+
+
+@pytest.mark.django_db
+def test_the_report_form_starts_at_the_usual_school(client, school, sister_school):
+    """The school last reported for; before any report, the first school the user joined (not the alphabet's first)."""
+    from portal.models import Role
+    from tests.factories import IncidentFactory, MembershipFactory, member
+
+    reporter = member(Role.STAFF, school=school)  # Het Baken, then De Horizon
+    MembershipFactory(user=reporter, school=sister_school, role=Role.STAFF)
+    client.force_login(reporter)
+
+    def chosen():
+        form = client.get("/melden/").context["form"]
+        return form["school"].value()
+
+    assert chosen() == school.pk
+    IncidentFactory(school=sister_school, reporter=reporter)
+    assert chosen() == sister_school.pk
+    IncidentFactory(school=school, reporter=reporter)
+    assert chosen() == school.pk

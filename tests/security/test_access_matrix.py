@@ -279,6 +279,7 @@ ROWS = [
     Row("consent:index", get="200 200 200 200 200 200 200"),
     Row("consent:mine", get="200 200 200 200 200 200 200"),
     Row("consent:check", get="200 200 200 200 200 200 200", kwargs=school()),
+    Row("consent:check_search", get="200 200 200 200 200 200 200", kwargs=school()),
     Row("consent:overview", get="403 200 403 403 403 403 200", kwargs=school()),
     Row("consent:people", get="403 200 403 403 403 403 200", kwargs=school()),
     Row("consent:import", get="403 200 403 403 403 403 200", kwargs=school(), post="403 200 403 403 403 403 200",

@@ -110,6 +110,7 @@ def test_production_settings_pass_the_deployment_checks():
         "DJANGO_ALLOWED_HOSTS": "meldpunt.example.nl",
         "DATABASE_URL": "postgres://meldpunt@127.0.0.1:5432/meldpunt",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "MELDPUNT_BASE_URL": "https://meldpunt.example.nl",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

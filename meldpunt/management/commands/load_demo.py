@@ -3,6 +3,7 @@
 import datetime
 import random
 
+import time_machine
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
@@ -12,7 +13,7 @@ from consent import demo as consent_demo
 from incidents import services
 from incidents.models import Category, Involvement, InvolvementRole, Platform
 from incidents.walkthrough import walk_to
-from incidents.workflow import State
+from incidents.workflow import MAIN_LINE, State
 from portal.models import Board, Membership, Person, PersonKind, ProtocolProfile, Role, School, User
 from sanctions import demo as sanctions_demo
 
@@ -145,25 +146,47 @@ class Command(BaseCommand):
         for n, (state, category, platform, privacy, decision, victim_type) in enumerate(CASES):
             school = schools[n % 2]
             reported = now - datetime.timedelta(days=len(CASES) - n, hours=rng.randint(0, 12))
-            incident = services.incident_report(
-                school=school, reporter=users["medewerker"], platform=platform, category=category,
-                description=DESCRIPTIONS[category], privacy_flag=privacy,
-                occurred_at=reported - datetime.timedelta(hours=5), discovered_at=reported - datetime.timedelta(hours=1),
-                links=[f"https://www.{platform}.com/p/demo{n}"] if platform not in ("other", "whatsapp") else [],
-            )
-            incident.reported_at = reported
-            incident.save(update_fields=["reported_at"])
+            # Each case is reported, and taken through its steps, at the demo's own dates: its timeline, the time
+            # in each step and the statistics read as weeks of work, not as one moment.
+            clock = _case_clock(start=reported, end=now - datetime.timedelta(minutes=30), steps=_steps_to(state), rng=rng)
+            with time_machine.travel(reported, tick=False):
+                incident = services.incident_report(
+                    school=school, reporter=users["medewerker"], platform=platform, category=category,
+                    description=DESCRIPTIONS[category], privacy_flag=privacy,
+                    occurred_at=reported - datetime.timedelta(hours=5), discovered_at=reported - datetime.timedelta(hours=1),
+                    links=[f"https://www.{platform}.com/p/demo{n}"] if platform not in ("other", "whatsapp") else [],
+                )
             leader = leaders[school.pk]
             if state in (State.CLOSED, State.EVALUATING) or n % 3 == 0:
                 pupils = list(Person.objects.filter(school=school, kind=PersonKind.PUPIL)[:2])
-                services.incident_add_record(incident=incident, actor=leader, record=Involvement(person=pupils[0], role=InvolvementRole.VICTIM))
-                services.incident_add_record(incident=incident, actor=leader, record=Involvement(person=pupils[1], role=InvolvementRole.PERPETRATOR))
+                with clock():
+                    services.incident_add_record(incident=incident, actor=leader, record=Involvement(person=pupils[0], role=InvolvementRole.VICTIM))
+                    services.incident_add_record(incident=incident, actor=leader, record=Involvement(person=pupils[1], role=InvolvementRole.PERPETRATOR))
             if state not in (State.REPORTED, State.DISMISSED):
-                walk_to(incident, State.ASSESSING if state != State.GATHERING else State.GATHERING, leader)
+                walk_to(incident, State.ASSESSING if state != State.GATHERING else State.GATHERING, leader, clock=clock)
                 incident.refresh_from_db()
                 if decision and incident.state == State.ASSESSING:
-                    services.incident_decide(incident=incident, actor=leader, decision=decision, victim_type=victim_type or "",
-                                             reasoning="Beoordeeld met de vertrouwenspersoon.")
-            walk_to(incident, state, leader)
+                    with clock():
+                        services.incident_decide(incident=incident, actor=leader, decision=decision, victim_type=victim_type or "",
+                                                 reasoning="Beoordeeld met de vertrouwenspersoon.")
+            walk_to(incident, state, leader, clock=clock)
         sanctions_demo.load(schools=schools, leaders=leaders)
         consent_demo.load(board=board, schools=schools, users=users, rng=rng)
+
+
+def _steps_to(state):
+    """How many times a demo case's clock moves on: the involved people, each step change and the decision."""
+    return 2 + (1 if state == State.DISMISSED else MAIN_LINE.index(state))
+
+
+def _case_clock(*, start, end, steps, rng):
+    """A clock for one case: each call gives a context in which it is a later moment between ``start`` and ``end``,
+    spread over the case's ``steps`` (hours to days apart, never past ``end``)."""
+    gap = (end - start) / (steps + 1)
+    moment = [start]
+
+    def clock():
+        moment[0] = min(moment[0] + gap * rng.uniform(0.5, 1.0), end)
+        return time_machine.travel(moment[0], tick=False)
+
+    return clock
