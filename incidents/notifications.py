@@ -13,6 +13,8 @@ takedown_watch        school leaders                               002 step 4: b
 step_stalled          school leaders                               a case should not sit still
 sanction_proposed     board members                                004 rule 12: removal/dismissal by the board
 sanction_decided      school leaders                               the board's answer goes back to the school
+duty_due              school leaders + board members               WVO art. 13-14: inform Inspectie/leerplicht
+removal_search        school leaders + board members               WVO art. 14: eight weeks to find another school
 """
 
 import operator
@@ -67,6 +69,10 @@ def privacy_officer_names(school):
 
 def board_members(school, incident=None):
     return _members(school, Role.BOARD)
+
+
+def leaders_and_board(school, incident=None):
+    return school_leaders(school) | board_members(school)
 
 
 def breach_watchers(school, incident=None):
@@ -155,6 +161,15 @@ RULES = [
     Rule("sanction_decided", school_leaders,
          _("The board decided on the proposed %(measure)s (%(school)s)"),
          _("The board has %(outcome)s the proposed measure: %(measure)s.")),
+    Rule("duty_due", leaders_and_board,
+         _("Still to report to the %(recipient)s (%(school)s)"),
+         _("A decision on a pupil (%(measure)s) at %(school)s must be reported to the %(recipient)s, due %(due)s, and "
+           "has not been recorded as done. Report it and record the date and reference; this reminder repeats daily "
+           "until then.")),
+    Rule("removal_search", leaders_and_board,
+         _("Removal at %(school)s: week %(weeks)s of the search for another school"),
+         _("The board approved the removal of a pupil of %(school)s; no other school's admission has been recorded. "
+           "The eight weeks to find one end on %(deadline)s. Record the admission once a school has agreed.")),
 ]
 RULES_BY_EVENT = {}
 for _rule in RULES:

@@ -106,3 +106,28 @@ def police_report_register(*, user, params):
     return RegisterExport(name="police_reports", rows=selectors.police_report_list_visible_to(user=user, filters=filters),
                           columns=POLICE_REPORT_COLUMNS, filename="aangiften", title=_("Police reports"),
                           filters=filters, form=form)
+
+
+DUTY_COLUMNS = [
+    Column(_("Report to"), lambda d: d.get_recipient_display()),
+    Column(_("Because of"), lambda d: d.get_reason_display()),
+    Column(_("Pupil"), lambda d: d.sanction.person.full_name),
+    Column(_("Class"), lambda d: d.sanction.person.class_name),
+    Column(_("School"), lambda d: d.school.name),
+    Column(_("Due on"), lambda d: d.due_on),
+    Column(_("Done on"), lambda d: d.done_on),
+    Column(_("Reference"), lambda d: d.reference),
+    Column(_("Recorded by"), lambda d: str(d.done_by) if d.done_by else ""),
+    Column(_("Withdrawn at"), lambda d: d.withdrawn_at),
+    Column(_("Reason for withdrawal"), lambda d: d.withdrawal_reason),
+]
+
+
+def duty_register(*, user, params):
+    from .forms import DutyFilterForm
+
+    form = DutyFilterForm(params or None, schools=access_for(user).filter_schools())
+    filters = form.filters()
+    return RegisterExport(name="duties", rows=selectors.duty_list_visible_to(user=user, filters=filters),
+                          columns=DUTY_COLUMNS, filename="meldplichten", title=_("Duties to report"), filters=filters,
+                          form=form)

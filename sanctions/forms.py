@@ -5,7 +5,10 @@ from incidents.models import PoliceReportFiler
 from portal.forms import EvidenceFilesField, FilterForm, bound_number_widgets, localize_datetime_widgets
 from portal.models import PersonKind, School
 
-from .models import LviReport, Sanction, SanctionStatus, SubjectKind
+from .models import (
+    DecisionLetter, Duty, DutyRecipient, Hearing, LetterTemplate, LviReport, Objection, ObjectionOutcome, Sanction,
+    SanctionStatus, SubjectKind,
+)
 
 
 class SanctionForm(forms.ModelForm):
@@ -29,6 +32,9 @@ class SanctionForm(forms.ModelForm):
         bound_number_widgets(self)
         self.fields["measure"].queryset = measures
         self.fields["measure"].empty_label = _("Choose…")
+        self.fields["days"].help_text = _(
+            "A pupil's suspension: at most 5 school days; the end date follows from the school days (weekends skipped)."
+        ) if person.kind == PersonKind.PUPIL else ""
         if person.kind != PersonKind.PUPIL:
             del self.fields["guardians_contacted_at"]
             del self.fields["guardians_contacted_how"]
@@ -125,3 +131,107 @@ class SanctionFilterForm(PoliceReportFilterForm):
         del self.fields["filed_by"]
         self.fields["status"].choices = [("", _("All"))] + list(SanctionStatus.choices)
         self.fields["kind"].choices = [("", _("All"))] + list(SubjectKind.choices)
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReasonForm(forms.Form):
+    """Withdrawing a sanction or one of its records: the reason is required."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=Sanction._meta.get_field("withdrawal_reason").max_length)
+
+
+class HearingForm(forms.ModelForm):
+    class Meta:
+        model = Hearing
+        fields = ["held_at", "heard_pupil", "heard_guardians", "heard_teacher", "present", "summary"]
+        widgets = {"present": forms.Textarea(attrs={"rows": 2}), "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        localize_datetime_widgets(self)
+
+
+class LetterSentForm(forms.ModelForm):
+    class Meta:
+        model = DecisionLetter
+        fields = ["sent_at", "sent_how", "sent_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        localize_datetime_widgets(self)
+        for name in self.fields:
+            self.fields[name].required = True
+        self.fields["sent_to"].help_text = _("For example: the pupil and both parents, at their home address.")
+
+
+class DutyDoneForm(forms.ModelForm):
+    class Meta:
+        model = Duty
+        fields = ["done_on", "reference"]
+        widgets = {"done_on": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done_on"].required = True
+        self.fields["reference"].required = True
+
+
+class DutyCorrectForm(DutyDoneForm):
+    reason = forms.CharField(label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=Sanction._meta.get_field("withdrawal_reason").max_length)
+
+
+class AdmissionForm(forms.ModelForm):
+    class Meta:
+        model = Sanction
+        fields = ["admitted_by", "admitted_on"]
+        widgets = {"admitted_on": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["admitted_by"].required = True
+        self.fields["admitted_on"].required = True
+
+
+class ObjectionForm(forms.ModelForm):
+    class Meta:
+        model = Objection
+        fields = ["received_on", "lodged_by", "grounds"]
+        widgets = {"received_on": DATE_WIDGET, "grounds": forms.Textarea(attrs={"rows": 3})}
+
+
+class ObjectionOutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Objection
+        fields = ["outcome", "outcome_on", "outcome_reasoning"]
+        widgets = {"outcome_on": DATE_WIDGET, "outcome_reasoning": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [c for c in ObjectionOutcome.choices if c[0] != ObjectionOutcome.PENDING]
+        for name in self.fields:
+            self.fields[name].required = True
+
+
+class LetterTemplateForm(forms.ModelForm):
+    class Meta:
+        model = LetterTemplate
+        fields = ["subject", "body", "objection_to"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 18}), "objection_to": forms.Textarea(attrs={"rows": 3})}
+
+
+class DutyFilterForm(PoliceReportFilterForm):
+    state = forms.ChoiceField(label=_("Status"), required=False, choices=[
+        ("", _("All")), ("open", _("Open")), ("overdue", _("Overdue")), ("done", _("Done")),
+        ("withdrawn", _("Withdrawn")),
+    ])
+    recipient = forms.ChoiceField(label=_("Report to"), required=False,
+                                  choices=[("", _("All"))] + list(DutyRecipient.choices))
+    field_order = ["state", "recipient", "school", "year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["filed_by"]

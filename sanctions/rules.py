@@ -3,7 +3,7 @@
 import rules
 
 from portal.access import access_for
-from portal.rules import administers_a_board, leads_a_school, on_a_board
+from portal.rules import administers_a_board, administers_this_board, leads_a_school, on_a_board
 
 
 @rules.predicate
@@ -27,3 +27,15 @@ rules.add_perm("sanctions.view_dossiers", leads_a_school | on_a_board | administ
 rules.add_perm("sanctions.view_dossier", leads_school_of | on_board_of | administers_board_of)
 rules.add_perm("sanctions.impose", leads_school_of | on_board_of)
 rules.add_perm("sanctions.decide", on_board_of)
+
+
+@rules.predicate
+def board_decided(user, sanction):
+    return sanction.board_decides
+
+
+# Withdrawing a sanction: the board, or the school leader for what the school decided (a removal or dismissal the
+# board decided is the board's to withdraw).
+rules.add_perm("sanctions.withdraw", on_board_of | (leads_school_of & ~board_decided))
+# obj: a Board. Its administrator words the decision letters.
+rules.add_perm("sanctions.edit_letter_templates", administers_this_board)

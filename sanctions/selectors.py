@@ -11,7 +11,9 @@ from incidents.models import Involvement, PoliceReport
 from portal.access import access_for
 from portal.models import Person
 
-from .models import Correspondence, LviReport, Measure, Sanction
+from .models import (
+    Correspondence, DecisionLetter, Duty, Hearing, LegalKind, LviReport, Measure, Objection, Sanction, SanctionStatus,
+)
 
 
 DOSSIER_TITLES = {
@@ -100,7 +102,7 @@ def dossier_entries(*, person):
     correspondence and LVI reports. A fixed number of queries, whatever the size of the dossier."""
     involvements = Involvement.objects.current().filter(person=person).select_related("incident__school")
     sanctions = Sanction.objects.filter(person=person).select_related(
-        "person", "incident", "proposed_by", "decided_by", "school__board"
+        "person", "incident", "proposed_by", "decided_by", "school__board", "withdrawn_by",
     )
     letters = Correspondence.objects.filter(person=person).select_related("uploaded_by", "sanction")
     lvi = LviReport.objects.filter(person=person).select_related("staff_told_by", "reported_by", "incident")
@@ -157,3 +159,161 @@ def sanction_list_visible_to(*, user, filters=None):
     if filters.get("year"):
         qs = qs.filter(proposed_at__year=filters["year"])
     return qs.order_by("-proposed_at", "-pk")
+
+
+def sanction_records(*, sanction):
+    """The records of one sanction for its page, each kind read once: hearings, decision letters, duties,
+    objections (withdrawn ones included: the page shows them struck through)."""
+    return {
+        "hearings": list(Hearing.objects.filter(sanction=sanction).select_related("recorded_by", "withdrawn_by")),
+        "decision_letters": list(DecisionLetter.objects.filter(sanction=sanction).select_related(
+            "document", "made_by", "sent_recorded_by", "withdrawn_by")),
+        "duties": list(Duty.objects.filter(sanction=sanction).select_related("done_by", "withdrawn_by")),
+        "objections": list(Objection.objects.filter(sanction=sanction).select_related(
+            "recorded_by", "outcome_by", "withdrawn_by")),
+    }
+
+
+@dataclass
+class SanctionEvent:
+    at: datetime
+    actor: object
+    what: str
+    detail: str = ""
+    withdrawn: bool = False
+
+
+def sanction_history(*, sanction, records):
+    """The sanction's own timeline, oldest first, built from its rows and its records (no query)."""
+    from django.utils import formats, timezone
+    from django.utils.translation import gettext as _
+
+    def day(value):
+        return formats.date_format(value, "j M Y") if value else ""
+
+    events = [SanctionEvent(sanction.proposed_at, sanction.proposed_by,
+                            _("Proposed to the board") if sanction.board_decides else _("Imposed"))]
+    if sanction.decided_at and sanction.board_decides:
+        events.append(SanctionEvent(sanction.decided_at, sanction.decided_by,
+                                    _("Rejected by the board") if sanction.status == SanctionStatus.REJECTED
+                                    else _("Approved by the board"), sanction.board_reason))
+    if sanction.guardians_contacted_at:
+        events.append(SanctionEvent(sanction.guardians_contacted_at, sanction.guardians_contacted_by,
+                                    _("Guardians contacted"), sanction.guardians_contacted_how))
+    for hearing in records["hearings"]:
+        events.append(SanctionEvent(hearing.held_at, hearing.recorded_by, _("Hearing"),
+                                    ", ".join(str(p) for p in hearing.parties), hearing.is_withdrawn))
+    for letter in records["decision_letters"]:
+        events.append(SanctionEvent(letter.made_at, letter.made_by, _("Decision letter made"), letter.subject,
+                                    letter.is_withdrawn))
+        if letter.sent_at:
+            events.append(SanctionEvent(letter.sent_at, letter.sent_recorded_by, _("Decision letter sent"),
+                                        f"{letter.get_sent_how_display()}: {letter.sent_to}", letter.is_withdrawn))
+    for duty in records["duties"]:
+        events.append(SanctionEvent(duty.opened_at, None, _("Duty opened: report to the %(recipient)s by %(due)s") % {
+            "recipient": duty.get_recipient_display(), "due": day(duty.due_on)}, "", duty.is_withdrawn))
+        if duty.done_on:
+            moment = timezone.make_aware(datetime.combine(duty.done_on, datetime.min.time()))
+            events.append(SanctionEvent(moment, duty.done_by, _("Reported to the %(recipient)s") % {
+                "recipient": duty.get_recipient_display()}, duty.reference, duty.is_withdrawn))
+    if sanction.admitted_on:
+        moment = timezone.make_aware(datetime.combine(sanction.admitted_on, datetime.min.time()))
+        events.append(SanctionEvent(moment, sanction.admission_recorded_by, _("Admitted by another school"),
+                                    sanction.admitted_by))
+    for objection in records["objections"]:
+        moment = timezone.make_aware(datetime.combine(objection.received_on, datetime.min.time()))
+        events.append(SanctionEvent(moment, objection.recorded_by, _("Objection received"), objection.lodged_by,
+                                    objection.is_withdrawn))
+        if objection.outcome_on:
+            moment = timezone.make_aware(datetime.combine(objection.outcome_on, datetime.min.time()))
+            events.append(SanctionEvent(moment, objection.outcome_by, _("Decision on the objection"),
+                                        objection.get_outcome_display(), objection.is_withdrawn))
+    withdrawn = [r for kind in records.values() for r in kind if r.is_withdrawn]
+    for record in withdrawn:
+        events.append(SanctionEvent(record.withdrawn_at, record.withdrawn_by, _("Withdrawn: %(what)s") % {
+            "what": record._meta.verbose_name}, record.withdrawal_reason))
+    if sanction.is_withdrawn:
+        events.append(SanctionEvent(sanction.withdrawn_at, sanction.withdrawn_by, _("Sanction withdrawn"),
+                                    sanction.withdrawal_reason))
+    events.sort(key=lambda e: e.at)
+    return events
+
+
+def duty_scope_q(*, user):
+    return dossier_scope_q(user=user, prefix="sanction__")
+
+
+def duty_list_visible_to(*, user, filters=None):
+    """The register of duties to the Inspectie and the leerplichtambtenaar, scoped like every register."""
+    from django.utils import timezone
+
+    qs = Duty.objects.filter(duty_scope_q(user=user)).select_related(
+        "school", "sanction__person", "done_by", "withdrawn_by")
+    filters = filters or {}
+    state = filters.get("state")
+    if state == "open":
+        qs = qs.current().filter(done_on__isnull=True)
+    elif state == "overdue":
+        qs = qs.current().filter(done_on__isnull=True, due_on__lt=timezone.localdate())
+    elif state == "done":
+        qs = qs.current().filter(done_on__isnull=False)
+    elif state == "withdrawn":
+        qs = qs.filter(withdrawn_at__isnull=False)
+    if filters.get("recipient"):
+        qs = qs.filter(recipient=filters["recipient"])
+    if filters.get("school"):
+        qs = qs.filter(school=filters["school"])
+    if filters.get("year"):
+        qs = qs.filter(due_on__year=filters["year"])
+    return qs.order_by("-due_on", "-pk")
+
+
+def duty_get_visible(*, user, pk):
+    return get_object_or_404(
+        Duty.objects.filter(duty_scope_q(user=user)).select_related(
+            "school__board", "sanction__person", "sanction__school__board", "done_by", "withdrawn_by"),
+        pk=pk,
+    )
+
+
+def sanction_record_get_visible(*, user, model, pk):
+    """A hearing, letter, duty or objection of a sanction the user sees; anything else is a 404."""
+    return get_object_or_404(
+        model.objects.filter(dossier_scope_q(user=user, prefix="sanction__")).select_related(
+            "sanction__school__board", "sanction__person"),
+        pk=pk,
+    )
+
+
+def open_duties_count(*, user):
+    return Duty.objects.filter(duty_scope_q(user=user)).current().filter(done_on__isnull=True).count()
+
+
+def duties_to_remind(*, on):
+    """Open duties due tomorrow or earlier, of sanctions that still stand."""
+    import datetime as dt
+
+    return (Duty.objects.current().filter(done_on__isnull=True, due_on__lte=on + dt.timedelta(days=1))
+            .select_related("school__board", "sanction").order_by("pk"))
+
+
+def removals_searching(*, on):
+    """Approved removals without another school's admission yet (their eight-week search is running)."""
+    return (Sanction.objects.filter(legal_kind=LegalKind.REMOVAL, status=SanctionStatus.DECIDED,
+                                    admitted_on__isnull=True, decided_at__isnull=False)
+            .select_related("school__board").order_by("pk"))
+
+
+def letter_templates_for(*, board):
+    """Every kind of decision letter with the text the board uses now: its own, or the default."""
+    from .letters import template_for
+    from .models import LetterKind
+
+    return [template_for(board=board, kind=kind) for kind in LetterKind.values]
+
+
+def boards_served_by(*, user):
+    """The boards the user belongs to, at any level (another board's letters page is a 404)."""
+    from portal.models import Board
+
+    return Board.objects.filter(pk__in=set().union(*access_for(user).board_ids.values()))

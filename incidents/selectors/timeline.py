@@ -222,8 +222,12 @@ def incident_timeline(*, records):
             elif kind == "transitions":
                 entries.append(TimelineEntry(item.at, kind, item.actor, item))
             elif kind == "sanctions":
-                # Its first entry keeps what it was when proposed; the board's decision is an entry of its own.
-                entries.append(TimelineEntry(item.proposed_at, kind, item.proposed_by, item))
+                # Its first entry keeps what it was when proposed; the board's decision is an entry of its own. A
+                # withdrawn sanction is struck through, and its withdrawal is an event of the case.
+                key = (item._meta.model_name, item.pk)
+                by_key[key] = item
+                withdrawal = next((e for e in per_record.get(key, ()) if e.kind == CaseEventKind.RECORD_WITHDRAWN), None)
+                entries.append(TimelineEntry(item.proposed_at, kind, item.proposed_by, item, withdrawal=withdrawal))
                 if item.board_decides and item.decided_at is not None:
                     entries.append(TimelineEntry(item.decided_at, "sanction_decisions", item.decided_by, item))
             else:

@@ -252,6 +252,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-private-files": {"task": "portal.tasks.sweep_private_files", "schedule": crontab(hour=3, minute=30)},
     # Daily: pupils who turned 16 must now answer for themselves; their school's administrators are told once.
     "consent-turning-16": {"task": "consent.tasks.notify_pupils_turning_16", "schedule": crontab(hour=6, minute=30)},
+    # Daily: duties to the Inspectie and the leerplichtambtenaar not yet done, removals still searching a school.
+    "sanction-duties": {"task": "sanctions.tasks.remind_sanction_duties", "schedule": crontab(hour=7, minute=15)},
 }
 
 # Notifications: where links in e-mails point, and when reminders fire.
@@ -273,6 +275,7 @@ MELDPUNT_EXPORT_REGISTERS = {
     "statistics": "incidents.statistics.statistics_register",
     "sanctions": "sanctions.exports.sanction_register",
     "police_reports": "sanctions.exports.police_report_register",
+    "duties": "sanctions.exports.duty_register",
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -220,3 +220,33 @@ def test_the_privacy_officers_pages(live_server, new_context, login, axe, board,
     check_page(page, axe, f"{live_server.url}/datalekken/register/", "the breach register", viewport)
     in_view(page, page.locator("td[data-label='Uiterste termijn']").first, viewport)
     check_page(page, axe, f"{live_server.url}/datalekken/{overdue.pk}/", "the breach review", viewport)
+
+
+def test_sanction_pages_of_education_law(live_server, new_context, login, axe, school, leader, pupil):
+    """A suspension with its letter, duty and objection; a removal awaiting its hearing; the duties register."""
+    from sanctions import services as sanction_services
+    from sanctions.selectors import measures_for
+
+    catalogue = measures_for(person=pupil)
+    suspension = sanction_services.sanction_impose(
+        person=pupil, actor=leader, measure=catalogue.get(code="suspension"), days=3, decision="Drie dagen thuis.",
+        reasoning="Bedreigingen.")
+    sanction_services.letter_make(sanction=suspension, actor=leader)
+    removal = sanction_services.sanction_impose(
+        person=pupil, actor=leader, measure=catalogue.get(code="removal"), decision="Verwijdering.",
+        reasoning="Herhaald.")
+    page = login(new_context(), leader)
+    for sanction, what in ((suspension, "a suspension with its letter and duty"), (removal, "a removal to be heard")):
+        page.goto(f"{live_server.url}/sancties/{sanction.pk}/")
+        expect(page.locator("#sanction-state")).to_be_visible()
+        for details in page.locator("details").all():
+            details.locator("summary").click()
+        axe(page, what)
+    page.goto(f"{live_server.url}/sancties/{removal.pk}/")
+    with page.expect_navigation():
+        page.locator("#hearings button[type=submit]").click()
+    expect(page.locator("#hearings .invalid-feedback").first).to_be_visible()
+    axe(page, "the hearing form after a refused submit")
+    page.goto(f"{live_server.url}/meldplichten/")
+    expect(page.locator("#duty-register")).to_be_visible()
+    axe(page, "the duties register")

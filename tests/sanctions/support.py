@@ -62,3 +62,17 @@ def section(html, element_id, attribute="id"):
 def list_items(html):
     """The <li> contents of a flat list."""
     return [item.split("</li>")[0] for item in html.split("<li>")[1:]]
+
+
+def hear(sanction, actor, **kwargs):
+    """Record the hearing of pupil, guardians and teacher that a removal needs before the board decides it."""
+    import datetime
+
+    from django.utils import timezone
+
+    values = dict(held_at=timezone.now() - datetime.timedelta(hours=1), heard_pupil=True, heard_guardians=True,
+                  heard_teacher=True, present="De leerling, beide ouders, de mentor en de schoolleider.",
+                  summary="De leerling erkent de berichten; de ouders vragen om een tweede kans.")
+    values.update(kwargs)
+    services.hearing_record(sanction=sanction, actor=actor, **values)
+    return sanction

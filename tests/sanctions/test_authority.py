@@ -13,7 +13,7 @@ from sanctions import services
 from sanctions.models import Sanction, SanctionStatus
 from tests.factories import IncidentFactory, PersonFactory, member
 
-from .support import impose, measure, sanction_url
+from .support import hear, impose, measure, sanction_url
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_board_member_may_impose_and_propose_as_well(board_member, pupil):
 
 @pytest.fixture
 def proposal(leader, board_member, pupil):
-    return impose(pupil, leader, "removal", decision="Verwijdering van school na herhaalde bedreigingen.")
+    return hear(impose(pupil, leader, "removal", decision="Verwijdering van school na herhaalde bedreigingen."), leader)
 
 
 def test_school_leader_cannot_decide_a_proposal(leader, proposal):
@@ -321,6 +321,7 @@ def test_a_board_member_does_not_decide_their_own_proposal(school, board_member)
         person=pupil, actor=board_member, measure=measures_for(person=pupil).get(code="removal"),
         decision="Verwijdering.", reasoning="Herhaalde bedreigingen.",
     )
+    hear(proposal, board_member)
     with pytest.raises(PermissionDenied):
         sanction_services.sanction_decide(sanction=proposal, actor=board_member, approve=True, reason="Akkoord.")
     colleague = make_member("board", board=school.board)

@@ -16,7 +16,7 @@ from sanctions.models import Measure, Sanction
 from sanctions.selectors import measures_for
 from tests.exports.support import csv_rows, flat, pdf_pages
 from tests.factories import IncidentFactory, member
-from .support import involve
+from .support import hear, involve
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,7 @@ def removal_decided_under_004(school, leader, board_member, pupil):
     sanction = services.sanction_impose(
         person=pupil, actor=leader, measure=removal, incident=incident, decision="Verwijdering na herhaald pesten.",
         reasoning="Derde keer na twee schriftelijke waarschuwingen.")
+    hear(sanction, leader)
     return services.sanction_decide(sanction=sanction, actor=board_member, approve=True, reason="Zwaarwegend belang.")
 
 
@@ -88,9 +89,13 @@ def test_a_proposal_keeps_the_board_rule_it_was_proposed_under(school, leader, b
         decision="Verwijdering.", reasoning="Herhaald.")
     assert sanction.status == "proposed" and sanction.board_decides and not sanction.needs_guardian_contact
     board_adopt_protocol(board=school.board, profile=ProtocolProfile.objects.get(code="cvo-004"), version="2")
+    hear(sanction, leader)
     decided = services.sanction_decide(sanction=sanction, actor=board_member, approve=True, reason="Akkoord.")
     assert decided.measure_label == LABEL_000
-    assert not decided.needs_guardian_contact and decided.effective_from == decided.starts_on
+    # It does not wait for the guardians (000 has no such rule); only for what education law asks of a removal.
+    from sanctions.models import EFFECT_CONDITIONS
+    assert not decided.needs_guardian_contact
+    assert decided.waiting_for == [c.waiting for c in EFFECT_CONDITIONS[1:]]
 
 
 def test_the_data_migration_fills_the_snapshot_from_the_protocol_in_force_when_proposed(school, leader, pupil):

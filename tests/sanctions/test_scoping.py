@@ -12,7 +12,7 @@ from portal.models import AuditEvent, Membership, Role
 from sanctions import services
 from tests.factories import PersonFactory, member
 
-from .support import dossier_url, impose, sanction_url
+from .support import dossier_url, hear, impose, sanction_url
 
 pytestmark = pytest.mark.django_db
 
@@ -158,9 +158,10 @@ def test_imposing_proposing_and_deciding_are_audit_logged(leader, board_member, 
     warning = impose(pupil, leader, "warning")
     assert sanction_events(warning) == [("sanction.impose", leader.pk)]
 
-    removal = impose(pupil, leader, "removal")
+    removal = hear(impose(pupil, leader, "removal"), leader)
     services.sanction_decide(sanction=removal, actor=board_member, approve=True, reason="Akkoord.")
     assert sanction_events(removal) == [("sanction.propose", leader.pk), ("sanction.approve", board_member.pk)]
+    assert AuditEvent.objects.filter(action="sanction.hearing", actor=leader).count() == 1
 
     dismissal = impose(staff_person, leader, "dismissal")
     services.sanction_decide(sanction=dismissal, actor=board_member, approve=False, reason="Eerst een berisping.")

@@ -9,7 +9,7 @@ from incidents.selectors import incident_records, incident_timeline
 from sanctions import services
 from tests.factories import IncidentFactory
 
-from .support import impose
+from .support import hear, impose
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,7 @@ def test_the_boards_decision_is_an_entry_of_its_own(client, school, leader, boar
     incident = IncidentFactory(school=school, assessing=True)
     sanction = impose(pupil, leader, "removal", incident=incident)
     time_machine.move_to(NOW + datetime.timedelta(days=2), tick=False)
+    hear(sanction, leader)
     services.sanction_decide(sanction=sanction, actor=board_member, approve=approve, reason="Gehoord: leerling en ouders.")
 
     timeline = incident_timeline(records=incident_records(incident=incident))

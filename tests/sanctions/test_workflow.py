@@ -10,25 +10,31 @@ from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 from portal.models import Role
 from sanctions import services
 from sanctions.models import (
-    Sanction, SanctionStatus, decided_by_the_board, decided_by_the_school, guardians_not_contacted_yet,
+    Sanction, SanctionStatus, a_removal, admission_not_recorded_yet, decided_by_the_board, decided_by_the_school,
+    guardians_not_contacted_yet, hearing_held_before_removal,
 )
 from tests.factories import member
 
-from .support import impose
+from .support import hear, impose
 
 # The protocol's table (004 rule 12), written out independently of sanctions/models.py:
 # name -> (the states it leaves, the state it reaches; None leaves the status as it is, the conditions).
 EXPECTED = {
     "impose": ({"proposed"}, "decided", [decided_by_the_school]),
-    "approve": ({"proposed"}, "decided", [decided_by_the_board]),
+    "approve": ({"proposed"}, "decided", [decided_by_the_board, hearing_held_before_removal]),
     "reject": ({"proposed"}, "rejected", [decided_by_the_board]),
     "record_guardian_contact": ({"proposed", "decided"}, None, [guardians_not_contacted_yet]),
+    # Education law (tests/sanctions/test_education_law.py): withdrawing, and another school's admission of a pupil
+    # whose removal the board approved.
+    "withdraw": ({"proposed", "decided"}, "withdrawn", []),
+    "record_admission": ({"decided"}, None, [a_removal, admission_not_recorded_yet]),
 }
+PROTOCOL_TRANSITIONS = ["impose", "approve", "reject", "record_guardian_contact"]
 ALL_STATES = [s.value for s in SanctionStatus]
 
 
 def test_the_model_defines_exactly_the_tables_transitions():
-    assert set(ALL_STATES) == {"proposed", "decided", "rejected"}
+    assert set(ALL_STATES) == {"proposed", "decided", "rejected", "withdrawn"}
     defined = {}
     for t in Sanction().get_all_status_transitions():
         defined.setdefault(t.name, (set(), t.target, t.conditions))[0].add(t.source)
@@ -48,7 +54,7 @@ def test_transition_allowed_exactly_per_table(state, name):
 
 @pytest.mark.parametrize("board_decides", [True, False])
 @pytest.mark.parametrize("contacted", [True, False])
-@pytest.mark.parametrize("name", list(EXPECTED))
+@pytest.mark.parametrize("name", PROTOCOL_TRANSITIONS)
 def test_the_board_and_guardian_rules_are_the_transitions_conditions(name, board_decides, contacted):
     """From "proposed": the school imposes only what the board does not decide, the board decides only what is
     its to decide, and the contact with the guardians is recorded once."""
@@ -77,6 +83,10 @@ def second_board_member(school):
 def _sanction_in(state, *, pupil, leader, board_member):
     """A pupil's sanction brought to ``state`` through the services."""
     sanction = impose(pupil, leader, "warning" if state == "decided" else "removal")
+    if state != "decided":
+        hear(sanction, leader)
+    if state == "withdrawn":
+        sanction = services.sanction_withdraw(sanction=sanction, actor=board_member, reason="Ten onrechte vastgelegd.")
     if state == "rejected":
         sanction = services.sanction_decide(sanction=sanction, actor=board_member, approve=False, reason="Te zwaar.")
     assert sanction.status == state
@@ -134,6 +144,9 @@ def test_the_transitions_permissions_follow_the_rules(pupil, leader, board_membe
     """Who may take a transition: the school leader or the board imposes and records the contact; only the board
     decides a proposal."""
     proposal = impose(pupil, leader, "removal")
+    assert not has_transition_perm(proposal.approve, board_member), "a removal is approved only after the hearing"
+    assert has_transition_perm(proposal.reject, board_member)
+    hear(proposal, leader)
     assert has_transition_perm(proposal.approve, board_member)
     assert has_transition_perm(proposal.reject, second_board_member)
     assert not has_transition_perm(proposal.approve, leader)

@@ -95,6 +95,13 @@ class Side:
     proposal: object = None  # removal from school, proposed to the board by the school leader
     letter: object = None  # correspondence in the pupil's dossier
     lvi: object = None  # staff member told, LVI not yet called
+    suspension: object = None  # a three-day suspension imposed by the school leader: its letter made, not yet sent
+    decision_letter: object = None  # the suspension's decision letter
+    duty: object = None  # the suspension's duty to report to the Inspectie, open
+    objection: object = None  # an objection against the suspension, no outcome yet
+    hearing: object = None  # a hearing recorded on ``proposal``
+    approved_removal: object = None  # a removal the board approved after the hearing: searching another school
+    done_duty: object = None  # the approved removal's report to the Inspectie, done
     purpose: object = None
     consent_record: object = None  # a guardian's grant with a signed form
     work_account: object = None
@@ -150,6 +157,34 @@ def build_side(label):
     side.proposal = sanction_services.sanction_impose(
         person=side.pupil, actor=leader, measure=measure("pupil", "removal"),
         decision=f"Verwijdering ({label})", reasoning="Herhaald en ernstig.",
+    )
+    side.hearing = sanction_services.hearing_record(
+        sanction=side.proposal, actor=leader, held_at=timezone.now() - timezone.timedelta(days=1), heard_pupil=True,
+        heard_guardians=True, heard_teacher=True, present=f"Leerling, ouders, mentor ({label})", summary="Gehoord.",
+    )
+    side.suspension = sanction_services.sanction_impose(
+        person=side.pupil, actor=leader, measure=measure("pupil", "suspension"), days=3,
+        decision=f"Schorsing ({label})", reasoning="Bedreigingen.",
+    )
+    side.duty = side.suspension.duties.get()
+    side.decision_letter = sanction_services.letter_make(sanction=side.suspension, actor=leader)
+    side.objection = sanction_services.objection_record(
+        sanction=side.suspension, actor=leader, received_on=timezone.localdate(), lodged_by=f"Ouders ({label})",
+        grounds="Te zwaar.",
+    )
+    removal = sanction_services.sanction_impose(
+        person=side.pupil, actor=leader, measure=measure("pupil", "removal"),
+        decision=f"Verwijdering, besloten ({label})", reasoning="Ernstig.",
+    )
+    sanction_services.hearing_record(
+        sanction=removal, actor=leader, held_at=timezone.now() - timezone.timedelta(days=1), heard_pupil=True,
+        heard_guardians=True, heard_teacher=True, present="Leerling, ouders, mentor", summary="Gehoord.",
+    )
+    side.approved_removal = sanction_services.sanction_decide(sanction=removal, actor=users["board"], approve=True,
+                                                              reason="Na het horen besloten.")
+    side.done_duty = sanction_services.duty_record_done(
+        duty=side.approved_removal.duties.get(recipient="inspectie"), actor=leader, done_on=timezone.localdate(),
+        reference=f"ISD-{label}-1",
     )
     side.letter = sanction_services.correspondence_add(
         person=side.pupil, actor=leader, files=[pdf_upload("brief.pdf")], description=f"Brief aan ouders ({label})",
