@@ -292,9 +292,13 @@ def style_filter_widgets(form):
 
 
 class LoginForm(AllauthLoginForm):
-    """allauth's login form, which warns before the last attempt this browser has for the account."""
+    """allauth's login form, which warns before the last attempt this browser has for the account, and refuses
+    every password when the installation signs in with the school's own account only (MELDPUNT_PASSWORD_LOGIN)."""
 
     def clean(self):
+        if not settings.MELDPUNT_PASSWORD_LOGIN:  # before allauth authenticates: no attempt is made or counted
+            raise ValidationError(_("Signing in with a password is switched off here. Use the button for your "
+                                    "school's account."), code="password_login_off")
         try:
             return super().clean()
         except ValidationError as error:
