@@ -20,6 +20,7 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_job, name="export_job"),
     path("exports/<int:pk>/download/", views.export_job_download, name="export_job_download"),
     path("api/v1/", include("meldpunt.api_urls")),
+    path("account/login/", views.login, name="account_login"),  # allauth's, with the providers in its CSP
     path("account/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

@@ -43,11 +43,13 @@ def sso_apps_from_env(env):
             button=env.str(f"{key}_BUTTON", default=f"Inloggen met {provider_id.capitalize()}"),
             email_verified_claim=env.str(f"{key}_EMAIL_VERIFIED_CLAIM", default="email_verified"),
             trust_mfa=env.bool(f"{key}_TRUST_MFA", default=False),
+            authorize_origin=env.str(f"{key}_AUTHORIZE_ORIGIN", default=""),
         ))
     return apps
 
 
-def sso_app(*, provider_id, issuer, client_id, secret, button, email_verified_claim="email_verified", trust_mfa=False):
+def sso_app(*, provider_id, issuer, client_id, secret, button, email_verified_claim="email_verified", trust_mfa=False,
+            authorize_origin=""):
     """One provider as allauth's settings-backed app."""
     return {
         "provider_id": provider_id,
@@ -59,6 +61,7 @@ def sso_app(*, provider_id, issuer, client_id, secret, button, email_verified_cl
             "oauth_pkce_enabled": True,
             "email_verified_claim": email_verified_claim,
             "trust_mfa": trust_mfa,
+            "authorize_origin": authorize_origin,
         },
     }
 
@@ -116,6 +119,24 @@ def provider_asserted_mfa(sociallogin):
         return False
     amr = ((sociallogin.account.extra_data or {}).get("id_token") or {}).get("amr") or []
     return isinstance(amr, list) and "mfa" in amr
+
+
+def sso_form_action_sources():
+    """The providers' origins, which the login page's Content-Security-Policy must let its buttons go to: the
+    button posts to Meldpunt, which redirects the browser to the provider, and browsers hold a form's redirects to
+    ``form-action`` as well. An authorisation endpoint on another host than the issuer is named by
+    MELDPUNT_SSO_<NAME>_AUTHORIZE_ORIGIN."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    origins = set()
+    for app in settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", []):
+        for url in (app["settings"].get("server_url"), app["settings"].get("authorize_origin")):
+            if url:
+                parts = urlsplit(url)
+                origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
 
 
 def sso_providers_configured():

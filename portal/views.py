@@ -79,3 +79,16 @@ def csrf_failure(request, reason=""):
     else:
         explanation = _("The page was open too long, or you signed in again in the meantime, so its security code is no longer valid.")
     return render(request, "403_csrf.html", {"reason": explanation}, status=403)
+
+
+def login(request, *args, **kwargs):
+    """allauth's login page, whose Content-Security-Policy lets the "Inloggen met …" buttons reach the providers."""
+    from allauth.account.views import login as allauth_login
+
+    from .sso import sso_form_action_sources
+
+    response = allauth_login(request, *args, **kwargs)
+    sources = sso_form_action_sources()
+    if sources:
+        response._csp_update = {"form-action": sources}
+    return response
