@@ -17,6 +17,8 @@ urlpatterns = [
     path("meldingen/<int:pk>/gelezen/", views.inbox_mark_read, name="inbox_mark_read"),
     path("audit/", views.audit_trail, name="audit_trail"),
     path("protocol/", wiring_views.protocol_page, name="protocol"),
+    path("bestuur/start/", views.onboarding, name="onboarding"),
+    path("bestuur/medewerkers/importeren/", views.staff_import_page, name="staff_import"),
     path("exports/<int:pk>/", views.export_job, name="export_job"),
     path("exports/<int:pk>/download/", views.export_job_download, name="export_job_download"),
     path("api/v1/", include("meldpunt.api_urls")),

@@ -311,3 +311,20 @@ class LoginForm(AllauthLoginForm):
                     "for %(minutes)s minutes.", minutes) % {"minutes": minutes}
                 raise ValidationError([*error.error_list, ValidationError(warning, code="last_attempt")]) from error
             raise
+
+
+class StaffImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file with the staff"), widget=forms.ClearableFileInput(
+        attrs={"accept": ".csv,text/csv,.txt,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
+    dry_run = forms.BooleanField(label=_("Only check the file, write nothing (dry run)"), required=False, initial=True)
+
+    def clean_file(self):
+        from .staff_import import MAX_BYTES, MAX_ROWS
+        from .tabular import table_text
+
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
+        table_text(uploaded.read(), max_rows=MAX_ROWS)  # an .xls, another archive, a damaged workbook: at the field
+        uploaded.seek(0)
+        return uploaded
