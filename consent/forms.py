@@ -139,14 +139,15 @@ class AnswerForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file from the administration system"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,.txt"}))
+    file = forms.FileField(label=_("CSV or XLSX file from the administration system"), widget=forms.ClearableFileInput(
+        attrs={"accept": ".csv,text/csv,.txt,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
     dry_run = forms.BooleanField(label=_("Only check the file, write nothing (dry run)"), required=False, initial=True)
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
         if uploaded.size > MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
-        decode(uploaded.read())  # a spreadsheet, an archive or no text at all is refused here, at the field
+        decode(uploaded.read())  # an .xls, another archive, a damaged workbook or no text is refused here, at the field
         uploaded.seek(0)
         return uploaded
 

@@ -1,4 +1,5 @@
-"""Pupils and guardians from the school administration system's CSV export.
+"""Pupils and guardians from the school administration system's export, as CSV or XLSX (Magister, SOMtoday and
+ParnasSys export either; an XLSX workbook's first sheet is read as if it were the CSV, portal.tabular).
 
 The format (one row per pupil and guardian; a pupil with two guardians is on two rows):
 
@@ -14,7 +15,6 @@ name and date of birth and gets the number. A guardian is found by e-mail addres
 name among the pupil's guardians. Nothing is ever removed: a guardian missing from the file stays linked.
 """
 
-import codecs
 import csv
 import datetime
 import io
@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Person, PersonKind
+
+from portal.tabular import sniff_delimiter, table_text
 
 from .models import StudentNumber
 
@@ -105,37 +107,9 @@ class ImportReport:
         return counts
 
 
-# How a spreadsheet or an archive begins: an .xlsx (a ZIP), an old .xls (OLE2), an .ods (a ZIP as well).
-SPREADSHEET_STARTS = (b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
-
-
 def decode(data):
-    """Text and the encoding it was read as: UTF-8 (a BOM is dropped), else Windows-1252. A spreadsheet, an
-    archive or bytes that are no text in either encoding are refused with a ValidationError that says what to do."""
-    if data.startswith(SPREADSHEET_STARTS):
-        raise ValidationError(
-            _("This is a spreadsheet or ZIP file, not a CSV file. Open it in the spreadsheet program and save it as "
-              "CSV (separated by semicolons), then choose that file."), code="spreadsheet",
-        )
-    try:
-        if data.startswith(codecs.BOM_UTF8):
-            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8"
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return data.decode("utf-16"), "UTF-16"
-        try:
-            return data.decode("utf-8"), "UTF-8"
-        except UnicodeDecodeError:
-            return data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError as error:
-        raise ValidationError(
-            _("This file cannot be read as text (byte %(position)s is not a letter in UTF-8 or Windows-1252). Save the "
-              "export as CSV in UTF-8 and choose that file."), code="encoding", params={"position": error.start + 1},
-        )
-
-
-def sniff_delimiter(text):
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    return max([";", ",", "\t"], key=header.count)
+    """Kept for the form: the text of a CSV file or an XLSX workbook (portal.tabular), or a Dutch refusal."""
+    return table_text(data, max_rows=MAX_ROWS)
 
 
 def normalise_column(name):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 from rules import has_perm
 
+from portal.onboarding import notification_gaps_for
 from portal.forms import add_service_errors
 from portal.permissions import require_perm
 from portal.protocols import protocol_rules
@@ -92,6 +93,7 @@ def dashboard(request):
         "rows": _case_rows_html(page.object_list),
         "step_counts": cases.step_counts(),
         "querystring": query.urlencode(),
+        "gaps": notification_gaps_for(user=request.user),  # an administrator sees roles whose absence mutes notifications
     })
 
 

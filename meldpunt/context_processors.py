@@ -16,6 +16,7 @@ def navigation(request):
         "nav_is_privacy_officer": is_privacy_officer,
         "nav_sees_dossiers": has_perm("sanctions.view_dossiers", user),
         "nav_sees_protocol": has_perm("portal.view_protocol", user),
+        "nav_sees_onboarding": has_perm("portal.view_onboarding", user),
         "nav_sees_audit": has_perm("portal.view_audit_trail", user),
         "nav_sees_statistics": has_perm("incidents.view_statistics", user),
         "nav_unread_count": notification_unread_count(user=user),

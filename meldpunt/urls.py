@@ -17,9 +17,12 @@ urlpatterns = [
     path("meldingen/<int:pk>/gelezen/", views.inbox_mark_read, name="inbox_mark_read"),
     path("audit/", views.audit_trail, name="audit_trail"),
     path("protocol/", wiring_views.protocol_page, name="protocol"),
+    path("bestuur/start/", views.onboarding, name="onboarding"),
+    path("bestuur/medewerkers/importeren/", views.staff_import_page, name="staff_import"),
     path("exports/<int:pk>/", views.export_job, name="export_job"),
     path("exports/<int:pk>/download/", views.export_job_download, name="export_job_download"),
     path("api/v1/", include("meldpunt.api_urls")),
+    path("account/login/", views.login, name="account_login"),  # allauth's, with the providers in its CSP
     path("account/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,16 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _login_through_the_portal(request, extra_context=None):
+    """The admin has no login form of its own: the portal's asks for the second factor, counts failed attempts
+    and offers the school's own account, and a password typed at /beheer/ would pass all of that by."""
+    return redirect_to_login(request.GET.get("next") or request.get_full_path().replace("login/", ""),
+                             login_url="account_login")
+
+
+admin.site.login = _login_through_the_portal
 
 
 def _audit_membership(request, membership, action):

@@ -4,15 +4,13 @@ The REST framework settings name these classes, and it imports them while it imp
 module must not import rest_framework.views (nor anything that does): the endpoints live in the apps' api.py.
 """
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from rest_framework import authentication, exceptions, pagination, permissions, throttling
 from rest_framework.settings import api_settings
 
-from .security import mfa_required_for
+from .security import second_factor_missing
 
 # The REST framework's own messages that its Dutch translation lacks or words badly. Listed here so that
 # makemessages keeps them in the portal's catalogue, whose translations take precedence over the framework's.
@@ -64,9 +62,7 @@ class SecondFactorSetUp(permissions.BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        if not settings.MELDPUNT_MFA_REQUIRED or not (user and user.is_authenticated):
-            return True
-        return not mfa_required_for(user) or is_mfa_enabled(user, [Authenticator.Type.TOTP])
+        return not (user and user.is_authenticated) or not second_factor_missing(request, user)
 
 
 class _RatesFromSettings:

@@ -298,9 +298,13 @@ def style_filter_widgets(form):
 
 
 class LoginForm(AllauthLoginForm):
-    """allauth's login form, which warns before the last attempt this browser has for the account."""
+    """allauth's login form, which warns before the last attempt this browser has for the account, and refuses
+    every password when the installation signs in with the school's own account only (MELDPUNT_PASSWORD_LOGIN)."""
 
     def clean(self):
+        if not settings.MELDPUNT_PASSWORD_LOGIN:  # before allauth authenticates: no attempt is made or counted
+            raise ValidationError(_("Signing in with a password is switched off here. Use the button for your "
+                                    "school's account."), code="password_login_off")
         try:
             return super().clean()
         except ValidationError as error:
@@ -313,3 +317,20 @@ class LoginForm(AllauthLoginForm):
                     "for %(minutes)s minutes.", minutes) % {"minutes": minutes}
                 raise ValidationError([*error.error_list, ValidationError(warning, code="last_attempt")]) from error
             raise
+
+
+class StaffImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file with the staff"), widget=forms.ClearableFileInput(
+        attrs={"accept": ".csv,text/csv,.txt,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
+    dry_run = forms.BooleanField(label=_("Only check the file, write nothing (dry run)"), required=False, initial=True)
+
+    def clean_file(self):
+        from .staff_import import MAX_BYTES, MAX_ROWS
+        from .tabular import table_text
+
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
+        table_text(uploaded.read(), max_rows=MAX_ROWS)  # an .xls, another archive, a damaged workbook: at the field
+        uploaded.seek(0)
+        return uploaded

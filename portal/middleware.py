@@ -47,12 +47,9 @@ class RequireMfaMiddleware:
             and user.is_authenticated
             and not request.path_info.startswith(self.allowed_prefixes)
         ):
-            from allauth.mfa.models import Authenticator
-            from allauth.mfa.utils import is_mfa_enabled
+            from .security import second_factor_missing
 
-            from .security import mfa_required_for
-
-            if mfa_required_for(user) and not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+            if second_factor_missing(request, user):
                 if not request.htmx:  # an htmx request reloads the page (HtmxReloadMiddleware), which says it once
                     messages.warning(request, _("Your role requires two-factor authentication. Set up an authenticator app first."))
                 return redirect("mfa_activate_totp")

@@ -38,3 +38,5 @@ def administers_this_board(user, board):
 rules.add_perm("portal.view_audit_trail", administers_a_board | is_privacy_officer)
 rules.add_perm("portal.view_protocol", on_a_board | administers_a_board)
 rules.add_perm("portal.adopt_protocol", administers_this_board)
+rules.add_perm("portal.import_staff", administers_this_board)
+rules.add_perm("portal.view_onboarding", administers_a_board)

@@ -10,6 +10,7 @@ the leader's own.
 
 import secrets
 
+from allauth.mfa.stages import AuthenticateStage
 from axes.helpers import get_failure_limit
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,6 +18,7 @@ from django.core import signing
 
 from .access import access_for
 from .models import Role
+from .sso import SSO_SESSION_KEY, provider_asserted_mfa
 
 DEVICE_COOKIE_SALT = "portal.security.device"
 DEVICES_PER_BROWSER = 10  # a shared school computer remembers this many accounts
@@ -29,6 +31,43 @@ def mfa_required_for(user):
     return user.is_superuser or access_for(user).has_role(*MFA_ROLES)
 
 
+def mfa_by_provider(request, user):
+    """This session began with a sign-in at a provider the installation trusts for MFA, which asserted it."""
+    session = getattr(request, "session", None)
+    sso = session.get(SSO_SESSION_KEY) if session is not None else None
+    return bool(sso and sso.get("mfa") and sso.get("user") == user.pk)
+
+
+def second_factor_missing(request, user):
+    """The user's role needs a second factor, and neither an authenticator app is set up nor did a trusted
+    provider assert multi-factor authentication for this session. The pages (RequireMfaMiddleware) and the API
+    (portal.api_base.SecondFactorSetUp) both ask this."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import is_mfa_enabled
+
+    if not settings.MELDPUNT_MFA_REQUIRED or not mfa_required_for(user) or mfa_by_provider(request, user):
+        return False
+    return not is_mfa_enabled(user, [Authenticator.Type.TOTP])
+
+
+class SecondFactorStage(AuthenticateStage):
+    """allauth's second-factor step at sign-in (the TOTP code), skipped only when the school's own account was
+    used at a provider the installation trusts for MFA and its ID token says ``amr`` contains ``mfa``."""
+
+    def _should_handle(self, request):
+        sociallogin = (self.login.signal_kwargs or {}).get("sociallogin")
+        if sociallogin is not None and provider_asserted_mfa(sociallogin):
+            return False
+        return super()._should_handle(request)
+
+
+def sso_login_started(request):
+    """Marks a sign-in with the school's own account. It is no password attempt: django-axes, which resets the
+    failed-password count of an address when its user signs in, leaves that count alone (``axes_username``), so
+    someone guessing passwords from elsewhere gets no fresh tries each time the user signs in at the provider."""
+    request.meldpunt_sso_login = True
+
+
 def axes_username(request, credentials):
     """The key failures are counted by: the e-mail address tried (however the login form named it; allauth
     passes ``email``), followed by the id of this browser's device cookie for that account if it has one."""
@@ -37,6 +76,8 @@ def axes_username(request, credentials):
     if not value and request is not None and request.method == "POST":
         value = request.POST.get("login") or request.POST.get("email") or request.POST.get("username")
     email = (value or "").strip().lower()
+    if getattr(request, "meldpunt_sso_login", False):
+        return f"{email[:200]} sso"  # no password was tried: the counts of the address stay as they are
     device = device_id_for(request, email) if email else None
     return f"{email[:200]} device:{device}" if device else email
 

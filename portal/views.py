@@ -79,3 +79,50 @@ def csrf_failure(request, reason=""):
     else:
         explanation = _("The page was open too long, or you signed in again in the meantime, so its security code is no longer valid.")
     return render(request, "403_csrf.html", {"reason": explanation}, status=403)
+
+
+def login(request, *args, **kwargs):
+    """allauth's login page, whose Content-Security-Policy lets the "Inloggen met …" buttons reach the providers."""
+    from allauth.account.views import login as allauth_login
+
+    from .sso import sso_form_action_sources
+
+    response = allauth_login(request, *args, **kwargs)
+    sources = sso_form_action_sources()
+    if sources:
+        response._csp_update = {"form-action": sources}
+    return response
+
+
+@login_required
+@perm_required("portal.view_onboarding", gettext_lazy("This page is for the board's administrator."))
+def onboarding(request):
+    """The board's start: the checklist, and the missing roles that make notifications go nowhere."""
+    from .onboarding import administered_board_for, onboarding_checklist
+
+    board = administered_board_for(user=request.user)
+    steps, gaps = onboarding_checklist(board=board)
+    return render(request, "portal/onboarding.html", {"board": board, "steps": steps, "gaps": gaps})
+
+
+@login_required
+@perm_required("portal.view_onboarding", gettext_lazy("Importing staff is for the board's administrator."))
+def staff_import_page(request):
+    from .forms import StaffImportForm
+    from .onboarding import administered_board_for
+    from .staff_import import REQUIRED_COLUMNS, staff_import
+
+    board = administered_board_for(user=request.user)
+    form = StaffImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = staff_import(board=board, actor=request.user, data=form.cleaned_data["file"].read(),
+                              dry_run=form.cleaned_data["dry_run"])
+        if report.errors:
+            form.add_error("file", report.errors)
+        elif report.ok and not report.dry_run:
+            messages.success(request, _("The import is done."))
+    failed = form.errors or (report is not None and not report.ok)
+    return render(request, "portal/staff_import.html", {
+        "board": board, "form": form, "report": report, "columns": REQUIRED_COLUMNS,
+    }, status=400 if failed else 200)

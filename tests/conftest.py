@@ -118,3 +118,23 @@ def process_uploaded_images():
     for evidence_id in Evidence.objects.filter(processed=False).values_list("pk", flat=True):
         with TestCase.captureOnCommitCallbacks(execute=True):
             evidence_process(evidence_id=evidence_id)
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(live_server):
+    """The real OpenID provider process (tests/oidc.py), for the test client and the live server alike."""
+    from .oidc import start_provider
+
+    process, issuer = start_provider(["http://testserver", live_server.url])
+    yield issuer
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def sso_providers(oidc_provider, settings):
+    """Meldpunt configured with the test provider twice: ``schoolidp`` (not trusted for MFA) and ``trustedidp``."""
+    from .oidc import provider_apps
+
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": provider_apps(oidc_provider), "OAUTH_PKCE_ENABLED": True}}
+    return oidc_provider

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "axes",
     "csp",
     "crispy_forms",
@@ -125,6 +127,27 @@ ACCOUNT_RATE_LIMITS = {"login_failed": False, "login": env.str("MELDPUNT_LOGIN_R
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+# Sign-in with the school's own account (OpenID Connect: Microsoft Entra ID, Google Workspace, Entree Federatie).
+# MELDPUNT_SSO_PROVIDERS names the providers; each one's values come from MELDPUNT_SSO_<NAME>_... (see
+# portal/sso.py and the README). A sign-in only finds an existing account by a verified e-mail address.
+MELDPUNT_PASSWORD_LOGIN = env.bool("MELDPUNT_PASSWORD_LOGIN", default=True)
+SOCIALACCOUNT_ADAPTER = "portal.adapters.SchoolAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [], "OAUTH_PKCE_ENABLED": True}}
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the buttons post (with the CSRF token); a link cannot start a sign-in
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter matches by verified e-mail itself, with Dutch refusals
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+
+
+def _sso_apps():
+    from portal.sso import sso_apps_from_env  # noqa: PLC0415 (settings are read before the apps are loaded)
+
+    return sso_apps_from_env(env)
+
+
+SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = _sso_apps()
 
 # Two-factor authentication (TOTP with recovery codes) for everyone who sees more than their own reports.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

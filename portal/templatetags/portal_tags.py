@@ -66,3 +66,9 @@ def minutes(duration):
         return max(1, int(-(-duration.total_seconds() // 60)))
     except AttributeError:
         return duration
+
+
+@register.simple_tag
+def password_login_enabled():
+    """Whether the login page offers the e-mail and password form (MELDPUNT_PASSWORD_LOGIN)."""
+    return settings.MELDPUNT_PASSWORD_LOGIN

@@ -141,6 +141,13 @@ def import_data(side, role):
     return {"file": SimpleUploadedFile("leerlingen.csv", csv, content_type="text/csv")}
 
 
+def staff_import_data(side, role):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    rows = f"naam;email;school;rol\nKees Nieuw;kees.nieuw.{role}@example.org;{side.school.name};medewerker\n".encode()
+    return {"file": SimpleUploadedFile("medewerkers.csv", rows, content_type="text/csv")}
+
+
 def work_account_data(side, role):
     return {"platform": "tiktok", "handle": "meester.nieuw", "closed_group": "on", "purpose": "Klassengroep",
             "owner": side.users["staff"].pk}
@@ -205,6 +212,8 @@ ROWS = [
     Row("inbox_mark_read", get=None, kwargs=own("notifications"), post="302 302 302 302 302 302 302"),
     Row("audit_trail", get="403 403 403 200 403 403 200"),
     Row("protocol", get="403 403 200 403 403 403 200", post="403 403 403 403 403 403 302", data=protocol_data),
+    Row("onboarding", get="403 403 403 403 403 403 200"),
+    Row("staff_import", get="403 403 403 403 403 403 200", post="403 403 403 403 403 403 200", data=staff_import_data),
     Row("export_job", get="200 200 200 200 200 200 200", kwargs=own("export_jobs")),
     Row("export_job_download", get="200 200 200 200 200 200 200", kwargs=own("export_jobs")),
 

@@ -276,17 +276,14 @@ def zip_bytes():
     return buffer.getvalue()
 
 
-SPREADSHEET = "Dit is een spreadsheet- of ZIP-bestand, geen CSV-bestand."
-
-
 @pytest.mark.parametrize("name, content, message", [
-    ("leerlingen.xlsx", xlsx_bytes(), SPREADSHEET),
-    ("leerlingen.zip", zip_bytes(), SPREADSHEET),
-    ("leerlingen.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, SPREADSHEET),
+    ("leerlingen.xlsx", xlsx_bytes(), "Het bestand bevat geen leerlingen onder de regel met de kolomnamen."),
+    ("leerlingen.zip", zip_bytes(), "Dit is een ZIP-bestand maar geen XLSX-werkmap"),
+    ("leerlingen.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "Dit is een oud Excel-bestand (.xls)."),
     ("leerlingen.csv", "leerlingnummer;voornaam;achternaam;geboortedatum\n1;Jo".encode() + b"\x81" + b";Smit;01-02-2012\n",
      "Dit bestand is niet als tekst te lezen (byte 54 is geen teken in UTF-8 of Windows-1252)."),
 ])
-def test_the_consent_import_refuses_what_is_no_csv_at_the_field(client, school, leader, name, content, message):
+def test_the_consent_import_refuses_what_is_no_list_of_pupils_at_the_field(client, school, leader, name, content, message):
     client.force_login(member(Role.ADMIN, board=school.board))
     before = snapshot()
     response = client.post(reverse("consent:import", args=[school.pk]),
