@@ -13,6 +13,9 @@ takedown_watch        school leaders                               002 step 4: b
 step_stalled          school leaders                               a case should not sit still
 sanction_proposed     board members                                004 rule 12: removal/dismissal by the board
 sanction_decided      school leaders                               the board's answer goes back to the school
+public_report_received school leaders                              000/004: pupils and parents report too (public page)
+public_report_added    school leaders                              the sender added information with their code
+public_report_counsellor confidential counsellors of the school    the sender asked for the counsellor (report or addition)
 """
 
 import operator
@@ -89,6 +92,10 @@ def aftercare_recipients(school, incident):
     return (counsellors | mentors).distinct()
 
 
+def counsellors(school, incident=None):
+    return _members(school, Role.COUNSELLOR)
+
+
 def communications_officers(school, incident):
     from .models import Assignment, AssignmentKind
 
@@ -151,6 +158,16 @@ RULES = [
     Rule("sanction_decided", school_leaders,
          _("The board decided on the proposed %(measure)s (%(school)s)"),
          _("The board has %(outcome)s the proposed measure: %(measure)s.")),
+    # Reports from the school's public page: no text of the report in the message (e-mail), only where to read it.
+    Rule("public_report_received", school_leaders,
+         _("New report via the public reporting page (%(school)s)"),
+         _("Someone (%(sender)s) reported something on the public reporting page of %(school)s. Read it in Meldpunt and decide: make it a case, add it to a case or set it aside with a reason.")),
+    Rule("public_report_added", school_leaders,
+         _("Information added to a report via the public reporting page (%(school)s)"),
+         _("The sender of a report on the public reporting page of %(school)s added information with their follow-up code. Read it in Meldpunt.")),
+    Rule("public_report_counsellor", counsellors,
+         _("A sender asks for the confidential counsellor (%(school)s)"),
+         _("Someone who reported on the public reporting page of %(school)s asked that the confidential counsellor reads their report. It has been sent or added to just now; read it in Meldpunt.")),
 ]
 RULES_BY_EVENT = {}
 for _rule in RULES:
