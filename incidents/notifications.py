@@ -15,6 +15,9 @@ sanction_proposed     board members                                004 rule 12: 
 sanction_decided      school leaders                               the board's answer goes back to the school
 duty_due              school leaders + board members               WVO art. 13-14: inform Inspectie/leerplicht
 removal_search        school leaders + board members               WVO art. 14: eight weeks to find another school
+public_report_received school leaders                              000/004: pupils and parents report too (public page)
+public_report_added    school leaders                              the sender added information with their code
+public_report_counsellor confidential counsellors of the school    the sender asked for the counsellor (report or addition)
 """
 
 import operator
@@ -95,6 +98,10 @@ def aftercare_recipients(school, incident):
     return (counsellors | mentors).distinct()
 
 
+def counsellors(school, incident=None):
+    return _members(school, Role.COUNSELLOR)
+
+
 def communications_officers(school, incident):
     from .models import Assignment, AssignmentKind
 
@@ -170,6 +177,16 @@ RULES = [
          _("Removal at %(school)s: week %(weeks)s of the search for another school"),
          _("The board approved the removal of a pupil of %(school)s; no other school's admission has been recorded. "
            "The eight weeks to find one end on %(deadline)s. Record the admission once a school has agreed.")),
+    # Reports from the school's public page: no text of the report in the message (e-mail), only where to read it.
+    Rule("public_report_received", school_leaders,
+         _("New report via the public reporting page (%(school)s)"),
+         _("Someone (%(sender)s) reported something on the public reporting page of %(school)s. Read it in Meldpunt and decide: make it a case, add it to a case or set it aside with a reason.")),
+    Rule("public_report_added", school_leaders,
+         _("Information added to a report via the public reporting page (%(school)s)"),
+         _("The sender of a report on the public reporting page of %(school)s added information with their follow-up code. Read it in Meldpunt.")),
+    Rule("public_report_counsellor", counsellors,
+         _("A sender asks for the confidential counsellor (%(school)s)"),
+         _("Someone who reported on the public reporting page of %(school)s asked that the confidential counsellor reads their report. It has been sent or added to just now; read it in Meldpunt.")),
 ]
 RULES_BY_EVENT = {}
 for _rule in RULES:

@@ -19,6 +19,8 @@ def navigation(request):
         "nav_sees_onboarding": has_perm("portal.view_onboarding", user),
         "nav_sees_audit": has_perm("portal.view_audit_trail", user),
         "nav_sees_statistics": has_perm("incidents.view_statistics", user),
+        "nav_sees_public_reports": has_perm("publicreports.view_public_reports", user),
+        "nav_sees_reporting_pages": has_perm("publicreports.view_reporting_pages", user),
         "nav_unread_count": notification_unread_count(user=user),
         # Shown in red on every page the FG sees: a breach whose 72 hours have passed without a decision.
         "nav_breaches_overdue": breach_overdue_count(user=user) if is_privacy_officer else 0,

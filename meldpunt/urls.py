@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("sanctions.urls")),
     path("toestemming/", include("consent.urls")),
+    path("", include("publicreports.urls")),
     path("meldingen/", views.inbox, name="inbox"),
     path("meldingen/gelezen/", views.inbox_mark_read, name="inbox_mark_all_read"),
     path("meldingen/<int:pk>/gelezen/", views.inbox_mark_read, name="inbox_mark_read"),

@@ -28,6 +28,15 @@ def _no_ids_waiting_for_a_commit():
     discard_waiting()
 
 
+@pytest.fixture(autouse=True)
+def _no_counters_of_earlier_tests():
+    """The cache is the run's Redis database, shared with live servers and workers as in production: each test
+    starts without the rate-limit and throttle counters of an earlier test (or run)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def dutch():
     """The interface in Dutch, for tests that read the pages' and errors' texts."""

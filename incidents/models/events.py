@@ -20,6 +20,10 @@ class CaseEventKind(models.TextChoices):
     BREACH_CONCLUDED = "breach_concluded", _("Breach review concluded")
     LVI_REPORT = "lvi_report", _("LVI report")
     LVI_CALL = "lvi_call", _("Reported to the LVI")
+    PUBLIC_REPORT = "public_report", _("Report from the public reporting page")
+    PUBLIC_REPORT_NAMED = "public_report_named", _(
+        "Report from the public reporting page; the sender gave a name (only the school leader and the confidential counsellor see it, on the report)")
+    PUBLIC_REPORT_ADDITION = "public_report_addition", _("Information added by the sender of a public report")
 
 
 def event_value(obj, name):

@@ -92,7 +92,7 @@ def current_records(*, records):
 
 
 def _record_model(record_type):
-    for app_label in ("incidents", "sanctions"):
+    for app_label in ("incidents", "sanctions", "publicreports"):
         try:
             return apps.get_model(app_label, record_type)
         except LookupError:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "incidents",
     "sanctions",
     "consent",
+    "publicreports",
     "meldpunt",
 ]
 
@@ -219,6 +220,24 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+
+# The cache holds counters that every process must share (the public reporting page's rate limits): Redis when
+# MELDPUNT_CACHE_URL is set (production defaults it to the broker's Redis), else in memory for the one-process demo.
+_CACHE_URL = env("MELDPUNT_CACHE_URL", default="")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL, "KEY_PREFIX": "meldpunt"}
+    if _CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+)}
+
+# The public reporting page (publicreports): how many reports and follow-up code tries are accepted per window
+# (django-ratelimit's "count/period", counted in the cache above), and the largest request it reads.
+MELDPUNT_PUBLIC_REPORTS_PER_IP = env("MELDPUNT_PUBLIC_REPORTS_PER_IP", default="5/h")
+MELDPUNT_PUBLIC_REPORTS_PER_SCHOOL = env("MELDPUNT_PUBLIC_REPORTS_PER_SCHOOL", default="30/h")
+MELDPUNT_PUBLIC_CODE_TRIES_PER_IP = env("MELDPUNT_PUBLIC_CODE_TRIES_PER_IP", default="10/h")
+MELDPUNT_PUBLIC_MAX_REQUEST_BYTES = 64 * 1024
+# The request header that holds the visitor's address (django-ratelimit); behind a reverse proxy, the header
+# it sets with the client's address, e.g. HTTP_X_REAL_IP.
+RATELIMIT_IP_META_KEY = env("MELDPUNT_CLIENT_IP_META_KEY", default="REMOTE_ADDR")
 
 # Uploads: the checks in portal.uploads decide what is accepted; these limits stop abuse early.
 MELDPUNT_MAX_UPLOAD_BYTES = env.int("MELDPUNT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)

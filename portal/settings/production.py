@@ -12,6 +12,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 # No default: portal.checks refuses to start without the address the e-mails link to.
 MELDPUNT_BASE_URL = env("MELDPUNT_BASE_URL", default="")
+# Rate-limit counters are shared by every web process: always Redis (the broker's, unless set apart).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "KEY_PREFIX": "meldpunt",
+                      "LOCATION": env("MELDPUNT_CACHE_URL", default=CELERY_BROKER_URL)}}
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -11,6 +11,9 @@ DATABASES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
+# Shared by the live server, worker processes and the tests, as in production: the run's own Redis database.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "KEY_PREFIX": "meldpunt-test",
+                      "LOCATION": env("MELDPUNT_CACHE_URL", default=CELERY_BROKER_URL)}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 STORAGES["private"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="meldpunt-private-")  # noqa: F405
 MEDIA_ROOT = tempfile.mkdtemp(prefix="meldpunt-media-")

@@ -188,6 +188,7 @@ class Row:
     anonymous: object = "login"  # what a visitor who is not signed in gets: sent to the login page, or a status
     json: bool = False  # the POST body is JSON (the REST API)
     object_in_body: bool = False  # the POST body names the object (the API's consent check)
+    public: bool = False  # a page for everyone, without sign-in: another school's page is as open as ours
 
     @property
     def id(self):
@@ -351,6 +352,34 @@ ROWS = [
         post="403 403 403 403 403 403 302", data=lambda side, role: {**purpose_data(side, role), "code": side.purpose.code}),
     Row("consent:purposes_defaults", get=None, kwargs=board(), post="403 403 403 403 403 403 302"),
 
+    # The public reporting page: for everyone, without sign-in (another school's page is just as public). The
+    # school leader and the administrator look after it; its reports are for the school leader, and for the
+    # counsellor only when the sender asked for them. POSTing a report is tested in tests/publicreports (rate limits).
+    Row("publicreports:report", get="200 200 200 200 200 200 200", anonymous=200, public=True,
+        kwargs=lambda side, role: {"key": side.reporting_page.key}),
+    Row("publicreports:follow", get="200 200 200 200 200 200 200", anonymous=200, public=True,
+        post="200 200 200 200 200 200 200", data=lambda side, role: {"code": side.public_code}),
+    Row("publicreports:add", get=None, anonymous=200, public=True, post="200 200 200 200 200 200 200",
+        data=lambda side, role: {"code": side.public_code, "text": "Het account heet @nep.", "links": ""}),
+    Row("publicreports:pages", get="403 302 403 403 403 403 302"),
+    Row("publicreports:page", get="403 200 403 403 403 403 200", kwargs=school()),
+    Row("publicreports:qr", get="403 200 403 403 403 403 200", kwargs=lambda side, role: {"school_id": side.school.pk, "fmt": "svg"}),
+    Row("publicreports:qr", label="png", get="403 200 403 403 403 403 200",
+        kwargs=lambda side, role: {"school_id": side.school.pk, "fmt": "png"}),
+    Row("publicreports:poster", get="403 200 403 403 403 403 200", kwargs=school()),
+    Row("publicreports:pause", get=None, kwargs=school(), post="403 302 403 403 403 403 302",
+        data=const({"paused": "1", "reason": "Een stroom nepmeldingen."})),
+    Row("publicreports:list", get="403 200 403 403 200 403 403"),
+    Row("publicreports:detail", get="403 200 403 403 200 403 403", kwargs=pk("public_report")),
+    Row("publicreports:detail", label="not opened to the counsellor", get="403 200 403 403 404 403 403",
+        kwargs=pk("public_report_private")),
+    Row("publicreports:handle", get=None, kwargs=pk("public_report", action="terzijde"), post="403 302 403 403 403 403 403",
+        data=const({"aside-reason": "Een grap."})),
+    Row("publicreports:handle", label="case", get=None, kwargs=pk("public_report", action="zaak"),
+        post="403 302 403 403 403 403 403", data=const({"open-category": "identity_fraud"})),
+    Row("publicreports:handle", label="join", get=None, kwargs=pk("public_report", action="bij-zaak"),
+        post="403 302 403 403 403 403 403", data=lambda side, role: {"join-incident": side.case.pk}),
+
     # The REST API: the same rules as the pages. Without sign-in a 401 (JSON), not a redirect.
     Row("api:schema", get="200 200 200 200 200 200 200", anonymous=200),
     Row("api:not-found", get="404 404 404 404 404 404 404", post="404 404 404 404 404 404 404", anonymous=404, json=True),
@@ -387,7 +416,7 @@ def world(django_db_setup, django_db_blocker):
 def snapshot():
     """Every row of the app's tables (history included) and the private files."""
     rows = {}
-    for label in ("portal", "incidents", "sanctions", "consent"):
+    for label in ("portal", "incidents", "sanctions", "consent", "publicreports"):
         for model in apps.get_app_config(label).get_models():
             rows[model._meta.label] = list(model._base_manager.order_by("pk").values_list())
     return rows, private_files()
@@ -465,7 +494,7 @@ def test_access_matrix(world, db, row):
         for role in ("anonymous",) + ROLES:
             client = world.anonymous if role == "anonymous" else world.clients[role]
             status = request(client, row, ours, "staff" if role == "anonymous" else role, "get").status_code
-            want = 405 if role != "anonymous" or row.anonymous == "login" else row.anonymous
+            want = 405 if role != "anonymous" or row.anonymous == "login" or row.public else row.anonymous
             if status != want:
                 wrong.append(f"{role} GET on a POST-only URL: {status}, expected {want}")
 
@@ -493,7 +522,7 @@ def test_access_matrix(world, db, row):
                 wrong.append(f"{role} {method.upper()} own school: the page shows something of the foreign board")
             if method == "post" and response.status_code in REFUSED:
                 check_unchanged(f"{role} own school")
-            if not row.has_object:
+            if not row.has_object or row.public:
                 continue
             response = request(client, row, foreign, role, method)
             status = response.status_code

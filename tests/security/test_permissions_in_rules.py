@@ -11,7 +11,7 @@ from portal.models import Role
 from tests.factories import member
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("portal", "incidents", "sanctions", "consent")
+APPS = ("portal", "incidents", "sanctions", "consent", "publicreports")
 
 ROLE_COLUMNS = ("staff", "school_leader", "board", "privacy_officer", "counsellor", "communications", "admin")
 
@@ -25,6 +25,8 @@ CAPABILITIES = {
     "sanctions.view_dossiers":         (0, 1, 1, 0, 0, 0, 1),
     "portal.view_audit_trail":         (0, 0, 0, 1, 0, 0, 1),
     "portal.view_protocol":            (0, 0, 1, 0, 0, 0, 1),
+    "publicreports.view_public_reports": (0, 1, 0, 0, 1, 0, 0),
+    "publicreports.view_reporting_pages": (0, 1, 0, 0, 0, 0, 1),
 }
 
 

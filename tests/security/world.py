@@ -23,6 +23,7 @@ from incidents import services as incident_services
 from incidents.models import Assignment, Involvement, Takedown
 from incidents.workflow import State
 from portal.models import ExportJob, ExportJobState, Notification, PersonKind, Role
+from publicreports import services as public_services
 from sanctions import services as sanction_services
 from sanctions.models import Measure
 from tests.factories import BoardFactory, IncidentFactory, PersonFactory, SchoolFactory, member
@@ -108,6 +109,10 @@ class Side:
     school_account: object = None
     notifications: dict = field(default_factory=dict)  # role -> that user's notification
     export_jobs: dict = field(default_factory=dict)  # role -> that user's finished export
+    reporting_page: object = None  # the school's public reporting page
+    public_report: object = None  # a named pupil's report from it, opened to the counsellor
+    public_code: str = ""  # its follow-up code
+    public_report_private: object = None  # one the sender did not open to the counsellor
 
 
 def build_side(label):
@@ -207,6 +212,16 @@ def build_side(label):
     side.school_account = SchoolAccount.objects.create(school=school, platform="instagram", handle=f"{label.lower()}.college",
                                                        created_by=leader)
     SchoolAccountManager.objects.create(account=side.school_account, user=staff)
+
+    # The public reporting page and two reports from it.
+    side.reporting_page = public_services.reporting_page_for(school=school)
+    side.public_report, side.public_code = public_services.public_report_submit(
+        page=side.reporting_page, sender_role="pupil", description=f"Nepaccount van mij ({label}).", platform="instagram",
+        sender_name=f"Sam {label}", wants_counsellor=True,
+    )
+    side.public_report_private, _code = public_services.public_report_submit(
+        page=side.reporting_page, sender_role="guardian", description=f"Mijn kind wordt gepest ({label}).", platform="whatsapp",
+    )
 
     # Per user: a notification in their inbox and a finished export to download.
     for role, user in users.items():
