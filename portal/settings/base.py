@@ -1,11 +1,14 @@
 """Settings shared by every environment; everything that differs is read from the environment."""
 
+import os
 from pathlib import Path
 
 import environ
 from csp.constants import NONCE
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+
+from .storage import cache_settings, private_storage_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -188,14 +191,16 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Evidence and correspondence: outside any URL, only served through permission-checking views.
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(env.path("MELDPUNT_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")), "base_url": None},
-    },
+    # Evidence, correspondence, consent forms, export files: outside any URL, only served through permission-checking
+    # views. The local file system, or an S3-compatible bucket once MELDPUNT_S3_BUCKET is set (storage.py).
+    "private": private_storage_settings(os.environ, default_root=BASE_DIR / "var" / "private"),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+
+# The cache holds the API throttles' and allauth's rate-limit counters: in Redis (MELDPUNT_CACHE_URL) they are
+# shared by every web process; without it each process counts for itself (the demo). Production defaults to Redis.
+CACHES = cache_settings(env("MELDPUNT_CACHE_URL", default=""))
 
 # Uploads: the checks in portal.uploads decide what is accepted; these limits stop abuse early.
 MELDPUNT_MAX_UPLOAD_BYTES = env.int("MELDPUNT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)

@@ -2,6 +2,7 @@
 
 from .base import *  # noqa: F403
 from .base import env
+from .storage import cache_settings
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -10,6 +11,8 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+# Counters that every web process shares (API throttles, login rate limits): Redis, the broker's unless set apart.
+CACHES = cache_settings(env("MELDPUNT_CACHE_URL", default=CELERY_BROKER_URL))
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
