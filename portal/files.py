@@ -181,6 +181,15 @@ def _walk(storage, directory=""):
         yield from _walk(storage, f"{directory}/{sub}" if directory else sub)
 
 
+def private_file_names(storage=None):
+    """The names of every file in the private storage (or ``storage``), read through the storage API."""
+    storage = storage if storage is not None else private_storage()
+    try:
+        return set(_walk(storage))
+    except FileNotFoundError:  # a directory not made yet: nothing stored
+        return set()
+
+
 def private_files_sweep(*, grace=None, apply=True, now=None):
     """Delete the files in the private storage that no row names and that are older than ``grace`` (default: the
     setting MELDPUNT_FILE_SWEEP_GRACE_HOURS), so that a file still in a transaction is never touched. Returns
@@ -195,11 +204,7 @@ def private_files_sweep(*, grace=None, apply=True, now=None):
         referenced.update(model._base_manager.exclude(**{model_field.attname: ""})
                           .values_list(model_field.attname, flat=True).distinct().iterator())
     stray = []
-    try:
-        names = list(_walk(storage))
-    except FileNotFoundError:  # nothing stored yet
-        return stray
-    for name in sorted(names):
+    for name in sorted(private_file_names(storage)):
         if name in referenced or storage.get_modified_time(name) >= cutoff:
             continue
         stray.append(name)
