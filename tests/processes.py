@@ -66,6 +66,7 @@ def read_output(process):
 @contextmanager
 def started(args, *, env=None, log_path, cwd=ROOT):
     """Run ``args`` as its own process group for the duration of the block; its output goes to ``log_path``."""
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(args, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)

@@ -13,7 +13,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Private files in a fresh directory, unless a process started by a test is told where (a directory or a bucket).
-if "location" in STORAGES["private"]["OPTIONS"] and not env("MELDPUNT_PRIVATE_MEDIA_ROOT", default=""):  # noqa: F405
+if STORAGES["private"]["BACKEND"].endswith("FileSystemStorage") and not env("MELDPUNT_PRIVATE_MEDIA_ROOT", default=""):  # noqa: F405
     STORAGES["private"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="meldpunt-private-")  # noqa: F405
 MEDIA_ROOT = tempfile.mkdtemp(prefix="meldpunt-media-")
 
