@@ -7,20 +7,20 @@ history is the table itself and the current answer is always derived (see select
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Platform
+from portal import files
 from portal.history import HistoricalRecords
 from portal.models import Board, Person, School
 from portal.validators import BoundedTextField, validate_in_past
 
 
 def private_storage():
-    return storages["private"]
+    return files.private_storage()
 
 
 class ConsentPurpose(models.Model):

@@ -13,16 +13,44 @@ that is removed (or points to a new file) is gone only then too. So:
 - ``private_files_sweep()`` removes what escaped all this (a process killed between writing a file and the
   commit, a row deleted in the admin): files in the private storage that no row names, older than a grace
   period. It runs from Celery beat and as ``manage.py sweep_private_files``.
+- ``private_storage()`` is the storage every private file field names: the local file system or an S3-compatible
+  bucket (``STORAGES["private"]``, from the environment). Everything here goes through Django's storage API
+  (save, open, delete, exists, listdir, get_modified_time), never a path on disk, so it works the same on both.
 """
 
 import datetime
 import logging
 
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 logger = logging.getLogger(__name__)
+
+
+class _PrivateStorage(LazyObject):
+    """``storages["private"]``, looked up when first used: a model field keeps this one object, and a change of
+    ``STORAGES`` (a test running on the other backend) reaches every field at once."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_private = _PrivateStorage()
+
+
+def private_storage():
+    """The storage of evidence, letters, consent forms and export files. Model fields name this function."""
+    return _private
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _private._wrapped = empty
 
 
 class _Written:
@@ -130,7 +158,7 @@ def _private_file_fields():
     from django.apps import apps
     from django.db.models import FileField
 
-    private = storages["private"]
+    private = private_storage()
     for model in apps.get_models():
         for model_field in model._meta.concrete_fields:
             if isinstance(model_field, FileField) and _same_storage(model_field.storage, private):
@@ -138,7 +166,11 @@ def _private_file_fields():
 
 
 def _same_storage(storage, private):
-    return storage is private or (getattr(storage, "location", None) == getattr(private, "location", object()))
+    if storage is private:
+        return True
+    same_place = ("location", "bucket_name", "endpoint_url")
+    return storage.__class__ is private.__class__ and all(
+        getattr(storage, attr, None) == getattr(private, attr, None) for attr in same_place)
 
 
 def _walk(storage, directory=""):
@@ -149,6 +181,15 @@ def _walk(storage, directory=""):
         yield from _walk(storage, f"{directory}/{sub}" if directory else sub)
 
 
+def private_file_names(storage=None):
+    """The names of every file in the private storage (or ``storage``), read through the storage API."""
+    storage = storage if storage is not None else private_storage()
+    try:
+        return set(_walk(storage))
+    except FileNotFoundError:  # a directory not made yet: nothing stored
+        return set()
+
+
 def private_files_sweep(*, grace=None, apply=True, now=None):
     """Delete the files in the private storage that no row names and that are older than ``grace`` (default: the
     setting MELDPUNT_FILE_SWEEP_GRACE_HOURS), so that a file still in a transaction is never touched. Returns
@@ -157,17 +198,13 @@ def private_files_sweep(*, grace=None, apply=True, now=None):
 
     grace = grace if grace is not None else datetime.timedelta(hours=settings.MELDPUNT_FILE_SWEEP_GRACE_HOURS)
     cutoff = (now or timezone.now()) - grace
-    storage = storages["private"]
+    storage = private_storage()
     referenced = set()
     for model, model_field in _private_file_fields():
         referenced.update(model._base_manager.exclude(**{model_field.attname: ""})
                           .values_list(model_field.attname, flat=True).distinct().iterator())
     stray = []
-    try:
-        names = list(_walk(storage))
-    except FileNotFoundError:  # nothing stored yet
-        return stray
-    for name in sorted(names):
+    for name in sorted(private_file_names(storage)):
         if name in referenced or storage.get_modified_time(name) >= cutoff:
             continue
         stray.append(name)

@@ -11,9 +11,9 @@ from .validators import BoundedTextField, validate_within_years_ahead
 
 
 def private_storage_callable():
-    from django.core.files.storage import storages
+    from .files import private_storage
 
-    return storages["private"]
+    return private_storage()
 
 
 class Role(models.TextChoices):

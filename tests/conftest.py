@@ -147,3 +147,93 @@ def sso_providers(oidc_provider, settings):
 
     settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": provider_apps(oidc_provider), "OAUTH_PKCE_ENABLED": True}}
     return oidc_provider
+
+
+# Private files on both backends ---------------------------------------------------------------------------
+# The local file system (the default) or an S3-compatible bucket on a real server process (moto_server, see
+# tests/processes.py). A test that takes ``private_storage_backend`` runs on each; ``--private-storage=s3`` runs
+# every other test with its private files in a bucket too.
+
+def pytest_addoption(parser):
+    parser.addoption("--private-storage", choices=["filesystem", "s3"], default="filesystem",
+                     help="Where the tests' private files go (tests taking private_storage_backend run on both).")
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory):
+    from .processes import moto_s3_server
+
+    with moto_s3_server(tmp_path_factory.mktemp("s3")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint):
+    """A new, empty bucket on the S3 server for one test."""
+    import uuid
+
+    from .processes import s3_client
+
+    name = f"meldpunt-{uuid.uuid4().hex[:16]}"
+    s3_client(s3_endpoint).create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    return name
+
+
+class StorageBackend:
+    """Which backend the private files of a test are on, and what is really stored there (read past Django)."""
+
+    def __init__(self, name, *, endpoint=None, bucket=None, environ=None):
+        self.name = name
+        self.endpoint = endpoint
+        self.bucket = bucket
+        self.environ = environ or {}
+
+    def stored(self):
+        import os
+
+        from django.conf import settings
+
+        if self.name == "s3":
+            from .processes import bucket_keys
+
+            return set(bucket_keys(self.endpoint, self.bucket))
+        root = settings.STORAGES["private"]["OPTIONS"]["location"]
+        return {os.path.relpath(os.path.join(d, f), root).replace(os.sep, "/")
+                for d, _dirs, files in os.walk(root) for f in files}
+
+    def __repr__(self):
+        return self.name
+
+
+@pytest.fixture
+def private_storage_on_s3(settings, s3_endpoint, s3_bucket):
+    """Point the private storage at a fresh bucket for one test, configured as production reads it."""
+    from portal.settings.storage import private_storage_settings
+
+    from .processes import s3_environ
+
+    environ = s3_environ(s3_endpoint, s3_bucket)
+    settings.STORAGES = {**settings.STORAGES, "private": private_storage_settings(environ, default_root="unused")}
+    return StorageBackend("s3", endpoint=s3_endpoint, bucket=s3_bucket, environ=environ)
+
+
+@pytest.fixture
+def private_storage_on_filesystem(settings, tmp_path):
+    directory = tmp_path / "private"
+    directory.mkdir()
+    settings.STORAGES = {**settings.STORAGES, "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(directory), "base_url": None},
+    }}
+    return StorageBackend("filesystem", environ={"MELDPUNT_PRIVATE_MEDIA_ROOT": str(directory)})
+
+
+@pytest.fixture(params=["filesystem", "s3"])
+def private_storage_backend(request):
+    """The test runs twice: private files on the local file system, and in a bucket on a real S3 server."""
+    return request.getfixturevalue(f"private_storage_on_{request.param}")
+
+
+@pytest.fixture(autouse=True)
+def _private_storage_option(request):
+    if request.config.getoption("--private-storage") == "s3" and "private_storage_backend" not in request.fixturenames:
+        request.getfixturevalue("private_storage_on_s3")

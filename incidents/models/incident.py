@@ -1,7 +1,6 @@
 """The case itself: its choices, its step (django-fsm, table in workflow.py) and its step changes."""
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.db import models
 from django.dispatch import receiver
@@ -11,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
+from portal import files
 from portal.history import HistoricalRecords
 from portal.models import School
 from portal.validators import LONG_TEXT_MAX_LENGTH, BoundedTextField, validate_in_past
@@ -20,7 +20,7 @@ from ..workflow import State
 
 
 def private_storage():
-    return storages["private"]
+    return files.private_storage()
 
 
 class Platform(models.TextChoices):

@@ -1,11 +1,14 @@
 """Settings shared by every environment; everything that differs is read from the environment."""
 
+import os
 from pathlib import Path
 
 import environ
 from csp.constants import NONCE
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+
+from .storage import cache_settings, private_storage_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -212,22 +215,16 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Evidence and correspondence: outside any URL, only served through permission-checking views.
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(env.path("MELDPUNT_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")), "base_url": None},
-    },
+    # Evidence, correspondence, consent forms, export files: outside any URL, only served through permission-checking
+    # views. The local file system, or an S3-compatible bucket once MELDPUNT_S3_BUCKET is set (storage.py).
+    "private": private_storage_settings(os.environ, default_root=BASE_DIR / "var" / "private"),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 
-# The cache holds counters that every process must share (the public reporting page's rate limits): Redis when
-# MELDPUNT_CACHE_URL is set (production defaults it to the broker's Redis), else in memory for the one-process demo.
-_CACHE_URL = env("MELDPUNT_CACHE_URL", default="")
-CACHES = {"default": (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL, "KEY_PREFIX": "meldpunt"}
-    if _CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-)}
+# The cache holds the API throttles' and allauth's rate-limit counters: in Redis (MELDPUNT_CACHE_URL) they are
+# shared by every web process; without it each process counts for itself (the demo). Production defaults to Redis.
+CACHES = cache_settings(env("MELDPUNT_CACHE_URL", default=""))
 
 # The public reporting page (publicreports): how many reports and follow-up code tries are accepted per window
 # (django-ratelimit's "count/period", counted in the cache above), and the largest request it reads.

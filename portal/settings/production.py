@@ -2,6 +2,7 @@
 
 from .base import *  # noqa: F403
 from .base import env
+from .storage import cache_settings
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -12,9 +13,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 # No default: portal.checks refuses to start without the address the e-mails link to.
 MELDPUNT_BASE_URL = env("MELDPUNT_BASE_URL", default="")
-# Rate-limit counters are shared by every web process: always Redis (the broker's, unless set apart).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "KEY_PREFIX": "meldpunt",
-                      "LOCATION": env("MELDPUNT_CACHE_URL", default=CELERY_BROKER_URL)}}
+# Counters that every web process shares (API throttles, login rate limits): Redis, the broker's unless set apart.
+CACHES = cache_settings(env("MELDPUNT_CACHE_URL", default=CELERY_BROKER_URL))
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -15,7 +15,9 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "KEY_PREFIX": "meldpunt-test",
                       "LOCATION": env("MELDPUNT_CACHE_URL", default=CELERY_BROKER_URL)}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
-STORAGES["private"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="meldpunt-private-")  # noqa: F405
+# Private files in a fresh directory, unless a process started by a test is told where (a directory or a bucket).
+if STORAGES["private"]["BACKEND"].endswith("FileSystemStorage") and not env("MELDPUNT_PRIVATE_MEDIA_ROOT", default=""):  # noqa: F405
+    STORAGES["private"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="meldpunt-private-")  # noqa: F405
 MEDIA_ROOT = tempfile.mkdtemp(prefix="meldpunt-media-")
 
 # Worker processes started by the tests write their mails to files the test can read.

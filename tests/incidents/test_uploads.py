@@ -5,7 +5,6 @@ import os
 import random
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.test import override_settings
@@ -16,6 +15,7 @@ from django.utils.translation import gettext
 from PIL import ExifTags, Image
 
 from incidents.models import Evidence, Incident
+from portal.files import private_file_names, private_storage
 from portal.models import Role
 from tests.conftest import process_uploaded_images
 from tests.factories import IncidentFactory, member
@@ -32,11 +32,7 @@ EMPTY_DJANGO = "The submitted file is empty."
 
 
 def private_files():
-    root = settings.STORAGES["private"]["OPTIONS"]["location"]
-    found = set()
-    for directory, _dirs, files in os.walk(root):
-        found |= {os.path.join(directory, name) for name in files}
-    return found
+    return private_file_names()
 
 
 def png_bytes(size=(40, 30), noisy=False):
@@ -207,7 +203,7 @@ def test_an_accepted_jpeg_is_served_without_exif_and_only_to_those_who_may_see_t
             assert len(image.getexif()) == 0
             assert not image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
         assert b"Canon" not in served and b"Sanne" not in served
-    with open(stored, "rb") as handle:
+    with private_storage().open(stored, "rb") as handle:
         on_disk = handle.read()
     assert b"Exif" not in on_disk and b"Canon" not in on_disk
 

@@ -1,8 +1,8 @@
 """Private files follow their database transaction (portal.files): nothing orphaned on rollback, nothing deleted
 before commit, and a sweep for what escaped."""
 
-import datetime
 import os
+import time
 
 import pytest
 from django.core.files.base import ContentFile
@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db(transaction=True)  # real commits and rollbac
 
 
 @pytest.fixture
-def storage():
+def storage(private_storage_backend):
+    """Every test here runs on the local file system and on a bucket of a real S3 server."""
     return storages["private"]
 
 
@@ -87,28 +88,30 @@ def test_a_file_is_deleted_only_when_the_transaction_commits(storage):
     assert not storage.exists(name)
 
 
-def test_a_letter_refused_after_its_file_was_written_leaves_no_file(storage):
+def test_a_letter_refused_after_its_file_was_written_leaves_no_file(storage, private_storage_backend):
     """A real failure between writing the file and saving the row: a letter for a person who does not exist."""
     school = SchoolFactory()
     leader = member("school_leader", school=school)
     pupil = PersonFactory(school=school)
-    before = set(_all_files(storage))
+    before = private_storage_backend.stored()
     ghost = PersonFactory.build(pk=2_000_000_000, school=school)
     with pytest.raises(IntegrityError), atomic_with_files():
         sanction_services._store_letters(person=ghost, actor=leader, uploads=[pdf_upload()], description="Brief")
-    assert set(_all_files(storage)) == before
+    assert private_storage_backend.stored() == before
     letters = sanction_services.correspondence_add(person=pupil, actor=leader, files=[pdf_upload()], description="Brief")
     assert storage.exists(letters[0].file.name) and Correspondence.objects.count() == 1
 
 
-def _all_files(storage):
-    root = storage.location
-    return [os.path.relpath(os.path.join(d, f), root) for d, _dirs, files in os.walk(root) for f in files]
-
-
-def _age(storage, name, hours):
-    moment = (timezone.now() - datetime.timedelta(hours=hours)).timestamp()
-    os.utime(storage.path(name), (moment, moment))
+def _written_apart(storage, first, then):
+    """Write the files of ``first``, wait until the storage's clock (S3: whole seconds) has moved on, write the files
+    of ``then``; return the moment between the two as the storage tells it."""
+    names = [write(storage, name) for name in first]
+    before = max(storage.get_modified_time(name) for name in names)
+    time.sleep(1.1)
+    later = [write(storage, name) for name in then]
+    after = min(storage.get_modified_time(name) for name in later)
+    assert after > before
+    return names, later, before + (after - before) / 2
 
 
 def test_the_sweep_removes_old_files_no_record_names(storage):
@@ -116,14 +119,14 @@ def test_the_sweep_removes_old_files_no_record_names(storage):
     leader = member("school_leader", school=school)
     pupil = PersonFactory(school=school)
     letter = sanction_services.correspondence_add(person=pupil, actor=leader, files=[pdf_upload()], description="Brief")[0]
-    stray_old = write(storage, "evidence/2026/01/verweesd.png")
-    stray_new = write(storage, "evidence/2026/01/net-geschreven.png")
-    _age(storage, letter.file.name, 48)
-    _age(storage, stray_old, 48)
+    (stray_old,), (stray_new,), between = _written_apart(
+        storage, ["evidence/2026/01/verweesd.png"], ["evidence/2026/01/net-geschreven.png"])
 
-    assert private_files_sweep(apply=False) == [stray_old]  # a dry run lists, deletes nothing
+    grace = timezone.now() - between  # the letter and stray_old are older than this, stray_new younger
+    assert private_files_sweep(apply=False, grace=grace) == [stray_old]  # a dry run lists, deletes nothing
     assert storage.exists(stray_old)
-    call_command("sweep_private_files", "--apply", stdout=open(os.devnull, "w"))
+    call_command("sweep_private_files", "--apply", f"--grace-hours={(timezone.now() - between).total_seconds() / 3600}",
+                 stdout=open(os.devnull, "w"))
     assert not storage.exists(stray_old)
     assert storage.exists(stray_new)  # within the grace period: its transaction may still be running
     assert storage.exists(letter.file.name)  # named by a record
@@ -133,8 +136,9 @@ def test_the_sweep_runs_from_celery_beat(settings, storage):
     assert settings.CELERY_BEAT_SCHEDULE["sweep-private-files"]["task"] == "portal.tasks.sweep_private_files"
     from portal.tasks import sweep_private_files
 
+    settings.MELDPUNT_FILE_SWEEP_GRACE_HOURS = 0
     stray = write(storage, "evidence/2026/01/achtergelaten.png")
-    _age(storage, stray, 48)
+    time.sleep(1.1)  # older than "now" on a storage that keeps whole seconds
     assert sweep_private_files.apply().get() >= 1  # files older tests left behind may go with it
     assert not storage.exists(stray)
 

@@ -18,7 +18,6 @@ every refused POST (403 or 404, own or foreign object) must leave the database a
 were. Each POST runs in a savepoint that is rolled back, so the world stays the same for the next request.
 """
 
-import os
 import uuid
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -32,7 +31,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from .world import FOREIGN_MARKER, ROLES, build_side, private_files, png_upload
+from .world import FOREIGN_MARKER, ROLES, build_side, private_files, png_upload, remove_private_files
 
 # Parts of the URL configuration that are not the app's own pages.
 NOT_OURS = ("account/", "beheer/", "i18n/", "static/")
@@ -454,8 +453,7 @@ def request(client, row, side, role, method, *, absent=False):
     with transaction.atomic():  # a POST that is let through changes nothing for the next request
         response = client.post(url, data, **options)
         transaction.set_rollback(True)
-    for path in private_files() - files:  # what it stored belongs to rows that were just rolled back
-        os.remove(path)
+    remove_private_files(private_files() - files)  # what it stored belongs to rows that were just rolled back
     return response
 
 

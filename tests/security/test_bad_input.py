@@ -39,10 +39,11 @@ from incidents import services as incident_services
 from incidents.forms import FIELD_FORMS, RECORD_FORMS
 from incidents.models import Evidence, Incident
 from portal.models import PersonKind, Role
+from portal.files import private_storage
 from portal.uploads import CleanUpload, upload_clean
 from tests.factories import IncidentFactory, PersonFactory, member
 
-from .world import private_files
+from .world import private_files, remove_private_files
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dutch")]
 
@@ -145,8 +146,7 @@ def rolled_back(function):
             function()
             transaction.set_rollback(True)
     finally:
-        for path in private_files() - files:
-            os.remove(path)
+        remove_private_files(private_files() - files)
 
 
 def shows_again(response, value):
@@ -635,7 +635,7 @@ def test_the_report_form_stores_clean_files_or_nothing(reporter_client, school, 
         for evidence, original in zip(stored, contents):
             url = reverse("incidents:evidence_file", args=[evidence.token])
             if not evidence.processed:  # an image waits for the worker that re-encodes it, and is not served before
-                raw = evidence.file.path
+                raw = evidence.file.name
                 assert reporter_client.get(url).status_code == 404
                 with TestCase.captureOnCommitCallbacks(execute=True):  # the original goes when the worker commits
                     incident_services.evidence_process(evidence_id=evidence.pk)
@@ -643,7 +643,7 @@ def test_the_report_form_stores_clean_files_or_nothing(reporter_client, school, 
                 assert evidence.processed
                 if not evidence.file:  # the checks passed but the picture cannot be decoded: refused on the case
                     event("refused by the worker")
-                    assert evidence.processing_error.strip() and not os.path.exists(raw)
+                    assert evidence.processing_error.strip() and not private_storage().exists(raw)
                     assert reporter_client.get(url).status_code == 404
                     continue
             kept.append((evidence, original))

@@ -7,10 +7,8 @@ names and texts, so a page that shows any of it can be caught.
 
 import datetime
 import io
-import os
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -22,6 +20,7 @@ from consent.models import Answer, Evidence as ConsentEvidence, GivenBy, SchoolA
 from incidents import services as incident_services
 from incidents.models import Assignment, Involvement, Takedown
 from incidents.workflow import State
+from portal.files import private_file_names, private_storage
 from portal.models import ExportJob, ExportJobState, Notification, PersonKind, Role
 from publicreports import services as public_services
 from sanctions import services as sanction_services
@@ -54,12 +53,15 @@ def pdf_upload(name="formulier.pdf"):
 
 
 def private_files():
-    """Every file in the private storage (evidence, correspondence, signed forms, exports)."""
-    root = settings.STORAGES["private"]["OPTIONS"]["location"]
-    found = set()
-    for directory, _dirs, files in os.walk(root):
-        found |= {os.path.join(directory, name) for name in files}
-    return found
+    """Every file in the private storage (evidence, correspondence, signed forms, exports), by name."""
+    return private_file_names()
+
+
+def remove_private_files(names):
+    """Delete stored files whose rows were rolled back (through the storage API: a directory or a bucket)."""
+    storage = private_storage()
+    for name in names:
+        storage.delete(name)
 
 
 def process_uploads():
