@@ -1,6 +1,7 @@
 """The check a teacher opens before posting: yes or no per pupil, the reason only for leaders and administrators."""
 
 import re
+from html import escape
 
 import pytest
 from django.urls import reverse
@@ -51,7 +52,7 @@ def test_a_teacher_checks_a_whole_class_and_sees_only_yes_or_no(client, school, 
     assert verdicts(page) == {class_2a["granted"].pk: "yes", class_2a["refused"].pk: "no", class_2a["unknown"].pk: "no"}
     # No reasons: not who answered, not whether it was refused or just missing.
     for pupil in class_2a.values():
-        assert pupil.guardians.get().full_name not in page
+        assert escape(pupil.guardians.get().full_name) not in page
     assert str(selectors.NO_ANSWER) not in page
     assert response.context["rows"] and all(status is None for _p, _may, status in response.context["rows"])
     # The refused and the unknown pupil look exactly the same.
@@ -63,8 +64,8 @@ def test_a_teacher_checks_a_whole_class_and_sees_only_yes_or_no(client, school, 
 def test_a_school_leader_sees_the_reason(client, school, leader, social, class_2a):
     client.force_login(leader)
     page = client.get(check_url(school, purpose=social.pk, class_name="2A")).content.decode()
-    assert class_2a["granted"].guardians.get().full_name in page
-    assert class_2a["refused"].guardians.get().full_name in page
+    assert escape(class_2a["granted"].guardians.get().full_name) in page
+    assert escape(class_2a["refused"].guardians.get().full_name) in page
     assert str(selectors.NO_ANSWER) in page
 
 
