@@ -79,7 +79,7 @@ class ConsentCheckView(APIView):
             raise NotFoundWithErrors({"purpose": [_("Unknown purpose: give the code of one of the board's consent purposes.")]})
         form = CheckForm(
             {"purpose": purpose.pk, "class_name": data["class_name"], "pupils": data["pupils"]},
-            purposes=list(purposes.values()), classes=selectors.consent_classes(school=school),
+            school=school, purposes=list(purposes.values()), classes=selectors.consent_classes(school=school),
             pupils=selectors.pupils_of(school=school),
         )
         if not form.is_valid():

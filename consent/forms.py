@@ -5,8 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.forms import PersonPicker
-from portal.forms import EvidenceFilesField
+from portal.forms import EvidenceFilesField, PersonPicker
 from portal.models import Membership, Person, PersonKind
 
 from .imports import MAX_BYTES, decode

@@ -1,4 +1,5 @@
 import html
+import json
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from axes.helpers import get_cool_off
@@ -8,14 +9,16 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.forms.renderers import DjangoTemplates
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.utils.formats import localize
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
+from .models import PersonKind
 from .security import login_attempts_left
 from .uploads import upload_check, upload_clean
 from .validators import validate_within_years_ahead
@@ -334,3 +337,109 @@ class StaffImportForm(forms.Form):
         table_text(uploaded.read(), max_rows=MAX_ROWS)  # an .xls, another archive, a damaged workbook: at the field
         uploaded.seek(0)
         return uploaded
+class PersonPicker(forms.Widget):
+    """A search box and the people it found, as radio buttons named like the field: the page holds one search's
+    people (at most selectors.PERSON_SEARCH_LIMIT, and the chosen one), never the school's whole list.
+
+    The box and its "Search" button belong to a GET form of their own (the form's ``search_form_html``, written
+    outside the record's POST form, since forms do not nest): without JavaScript the button reloads the case
+    page with the query; with htmx that form fetches the results from ``search_url`` while one types, and on
+    Enter or the button (one request either way). The query that found the results is posted along (hidden,
+    with the results), so a refused record comes back with both.
+
+    Only the short status sentence ("3 people found.") is a live region, a node that stays while the results are
+    swapped and gets its new text out of band: a screen reader reads that sentence after a search, not every name."""
+
+    template_name = "incidents/widgets/person_picker.html"
+    results_template_name = "incidents/widgets/person_results.html"
+
+    def __init__(self, attrs=None, *, multiple=False):
+        """``multiple``: check boxes for several people (the consent check's pupils) instead of radio buttons for one;
+        ``chosen`` then takes and returns lists."""
+        super().__init__(attrs)
+        self.allow_multiple_selected = multiple
+        self.search, self.search_url, self.page_url = "", "", ""
+        self.search_max_length = None
+        self.find = lambda query: ([], False)  # the form sets these two
+        self.chosen = lambda value: None
+
+    def use_required_attribute(self, initial):
+        return False  # an empty search box is no error; the field checks that someone was chosen
+
+    def value_from_datadict(self, data, files, name):
+        if self.allow_multiple_selected and hasattr(data, "getlist"):
+            return data.getlist(name)
+        return super().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False if self.allow_multiple_selected else super().value_omitted_from_data(data, files, name)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # From the site's templates: the form renderer's engine reads only Django's and the apps' own.
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        attrs = context["widget"]["attrs"]
+        context["widget"].update(self.choices_context(name, value, attrs), attrs_html=mark_safe(attrs_html(attrs)))
+        return context
+
+    @staticmethod
+    def ids(base_id):
+        return {
+            "search_form_id": f"{base_id}_searchform", "results_id": f"{base_id}_results", "status_id": f"{base_id}_status",
+        }
+
+    @staticmethod
+    def invalid_param(name):
+        """Tells the search endpoint that the field shows an error, so that the results it sends say so too."""
+        return f"{name}_invalid"
+
+    def search_form_html(self, name, base_id, *, invalid):
+        """The GET form that the search box and its button join by their ``form`` attribute. With htmx it sends
+        the search itself, for typing (after a pause) and for Enter or the button alike: a submit cancels the
+        pending typing request, and ``hx-sync`` drops a request still under way, so one search is one result set."""
+        ids = self.ids(base_id)
+        hx_vals = format_html(' hx-vals="{}"', json.dumps({self.invalid_param(name): "true"})) if invalid else ""
+        return format_html(
+            '<form id="{}" method="get" action="{}" hx-get="{}" hx-trigger="submit, input changed delay:300ms from:#{}" '
+            'hx-target="#{}" hx-include="#{} input:checked" hx-sync="this:replace"{}></form>',
+            ids["search_form_id"], self.page_url, self.search_url, base_id, ids["results_id"], ids["results_id"], hx_vals,
+        )
+
+    def choices_context(self, name, value, attrs):
+        found, more = self.find(self.search)
+        if self.allow_multiple_selected:
+            chosen = list(self.chosen(value or []))
+            people = chosen + [person for person in found if person not in chosen]
+            checked = {person.pk for person in chosen}
+        else:
+            chosen = self.chosen(value)
+            people = found if chosen is None or chosen in found else [chosen, *found]
+            checked = {chosen.pk} if chosen is not None else set()
+        if more:
+            status = gettext("More than %(limit)s people found: type more of the name.") % {"limit": len(found)}
+        elif found:
+            status = ngettext("%(count)s person found.", "%(count)s people found.", len(found)) % {"count": len(found)}
+        elif self.search.split():
+            status = gettext("No one found. Check the spelling, or search for part of the name or for the class.")
+        else:
+            status = ""
+        return {
+            "name": name,
+            "search": self.search,
+            "search_name": f"{name}_search",
+            "search_max_length": self.search_max_length,
+            **self.ids(attrs["id"]),
+            "people": [(person, person.pk in checked) for person in people],
+            "input_type": "checkbox" if self.allow_multiple_selected else "radio",
+            "legend": gettext("Choose the pupils") if self.allow_multiple_selected else gettext("Choose the person"),
+            "pupil": PersonKind.PUPIL,
+            "status": status,
+            "invalid": attrs.get("aria-invalid") == "true",
+            "describedby": attrs.get("aria-describedby", ""),
+        }
+
+    def render_results(self, name, value, attrs):
+        """The results and the status sentence for its live region (what the search endpoint returns)."""
+        return mark_safe(render_to_string(self.results_template_name, {"widget": self.choices_context(name, value, attrs)}))
