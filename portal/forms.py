@@ -313,18 +313,26 @@ class LoginForm(AllauthLoginForm):
             raise
 
 
-class StaffImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file with the staff"), widget=forms.ClearableFileInput(
+class TableImportForm(forms.Form):
+    """A CSV or XLSX list and the dry-run box; a file that is no readable list is refused at its field."""
+
+    max_bytes, max_rows = 5 * 1024 * 1024, 20_000
+    file = forms.FileField(widget=forms.ClearableFileInput(
         attrs={"accept": ".csv,text/csv,.txt,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
     dry_run = forms.BooleanField(label=_("Only check the file, write nothing (dry run)"), required=False, initial=True)
 
     def clean_file(self):
-        from .staff_import import MAX_BYTES, MAX_ROWS
         from .tabular import table_text
 
         uploaded = self.cleaned_data["file"]
-        if uploaded.size > MAX_BYTES:
+        if uploaded.size > self.max_bytes:
             raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
-        table_text(uploaded.read(), max_rows=MAX_ROWS)  # an .xls, another archive, a damaged workbook: at the field
+        table_text(uploaded.read(), max_rows=self.max_rows)  # an .xls, another archive, a damaged workbook: here
         uploaded.seek(0)
         return uploaded
+
+
+class StaffImportForm(TableImportForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("CSV or XLSX file with the staff")
