@@ -5,10 +5,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import EvidenceFilesField, PersonPicker
+from portal.forms import EvidenceFilesField, PersonPicker, TableImportForm
 from portal.models import Membership, Person, PersonKind
 
-from .imports import MAX_BYTES, decode
+from .imports import MAX_BYTES, MAX_ROWS
 from .models import Answer, ConsentPurpose, ConsentRecord, Evidence, GivenBy, SchoolAccount, SchoolAccountManager, WorkAccount
 from .selectors import PERSON_SEARCH_LIMIT, pupils_matching, sixteenth_birthday
 
@@ -137,18 +137,12 @@ class AnswerForm(forms.Form):
         return data
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file from the administration system"), widget=forms.ClearableFileInput(
-        attrs={"accept": ".csv,text/csv,.txt,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
-    dry_run = forms.BooleanField(label=_("Only check the file, write nothing (dry run)"), required=False, initial=True)
+class ImportForm(TableImportForm):
+    max_bytes, max_rows = MAX_BYTES, MAX_ROWS
 
-    def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        if uploaded.size > MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
-        decode(uploaded.read())  # an .xls, another archive, a damaged workbook or no text is refused here, at the field
-        uploaded.seek(0)
-        return uploaded
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("CSV or XLSX file from the administration system")
 
 
 class PurposeForm(forms.ModelForm):

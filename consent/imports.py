@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 
 from portal.models import Person, PersonKind
 
-from portal.tabular import sniff_delimiter, table_text
+from portal.tabular import CREATED, IN_ORDER, REFUSED, UNCHANGED, UPDATED, RowOutcome, sniff_delimiter
+from portal.tabular import ImportReport as TableImportReport
 
 from .models import StudentNumber
 
@@ -45,21 +46,12 @@ MAX_ROWS = 10_000
 NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
 EMAIL_MAX_LENGTH = Person._meta.get_field("email").max_length  # validate_email accepts longer addresses
 
-CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
-IN_ORDER = "in_order"  # a row without problems in a file that is refused as a whole
 
 
 @dataclass
-class RowReport:
-    line: int
+class RowReport(RowOutcome):
     number: str = ""
     name: str = ""
-    outcome: str = ""
-    messages: list = field(default_factory=list)
-
-    def refuse(self, message):
-        self.outcome = REFUSED
-        self.messages.append(message)
 
 
 @dataclass
@@ -85,31 +77,10 @@ class PupilPlan:
 
 
 @dataclass
-class ImportReport:
-    rows: list = field(default_factory=list)
-    errors: list = field(default_factory=list)  # problems with the file as a whole
-    notes: list = field(default_factory=list)
-    encoding: str = ""
+class ImportReport(TableImportReport):
     delimiter: str = ""
-    dry_run: bool = False
     pupils: list = field(default_factory=list)
     guardians: list = field(default_factory=list)
-
-    @property
-    def ok(self):
-        return not self.errors and bool(self.rows) and all(r.outcome != REFUSED for r in self.rows)
-
-    @property
-    def totals(self):
-        counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0, REFUSED: 0, IN_ORDER: 0}
-        for row in self.rows:
-            counts[row.outcome] += 1
-        return counts
-
-
-def decode(data):
-    """Kept for the form: the text of a CSV file or an XLSX workbook (portal.tabular), or a Dutch refusal."""
-    return table_text(data, max_rows=MAX_ROWS)
 
 
 def normalise_column(name):
@@ -258,15 +229,9 @@ def _diff(person, fields):
 def import_plan(*, school, data):
     """Check every row and work out what the import would do. Reads the database, writes nothing."""
     report = ImportReport()
-    if len(data) > MAX_BYTES:
-        report.errors.append(_("The file is larger than 5 MB. Split it into smaller files."))
+    text = report.read(data, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    if text is None:
         return report
-    try:
-        text, report.encoding = decode(data)
-    except ValidationError as error:
-        report.errors.extend(error.messages)
-        return report
-    text = text.replace("\x00", "")  # the database cannot hold NUL; no name or number in an export has one
     report.delimiter = sniff_delimiter(text)
     parsed = _read_rows(text, report)
     if not parsed and not report.errors:
@@ -322,9 +287,7 @@ def import_plan(*, school, data):
             _plan_guardian(row, plan, guardian_fields, guardian_plans, guardians_by_email, linked)
     _refuse_double_adoptions(pupil_plans, report)
     if not report.ok:
-        for row in report.rows:
-            if row.outcome != REFUSED:
-                row.outcome, row.messages = IN_ORDER, []
+        report.refused_as_a_whole()
     report.pupils = list(pupil_plans.values())
     report.guardians = list(guardian_plans.values())
     return report

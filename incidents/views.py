@@ -12,7 +12,6 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 from rules import has_perm
@@ -20,13 +19,12 @@ from rules import has_perm
 from portal.onboarding import notification_gaps_for
 from portal.forms import add_service_errors
 from portal.permissions import require_perm
-from portal.protocols import protocol_rules
 from portal.audit import audit_record
 from portal.exports import export_format, register_export_response
 from portal.uploads import private_file_response
 from portal.templatetags.portal_tags import url_with_pk
 
-from . import exports, selectors, services, workflow
+from . import exports, selectors, services
 from .case_page import (  # noqa: F401 (TIMELINE_SHOWN: how many entries the page shows)
     FORM_TITLES, TIMELINE_SHOWN, CasePage, Slot, posted_slot, record_form, takedown_outcome_form,
 )

@@ -322,21 +322,25 @@ class LoginForm(AllauthLoginForm):
             raise
 
 
-class StaffImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file with the staff"), widget=forms.ClearableFileInput(
+class TableImportForm(forms.Form):
+    """A CSV or XLSX list and the dry-run box; a file that is no readable list is refused at its field."""
+
+    max_bytes, max_rows = 5 * 1024 * 1024, 20_000
+    file = forms.FileField(widget=forms.ClearableFileInput(
         attrs={"accept": ".csv,text/csv,.txt,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
     dry_run = forms.BooleanField(label=_("Only check the file, write nothing (dry run)"), required=False, initial=True)
 
     def clean_file(self):
-        from .staff_import import MAX_BYTES, MAX_ROWS
         from .tabular import table_text
 
         uploaded = self.cleaned_data["file"]
-        if uploaded.size > MAX_BYTES:
+        if uploaded.size > self.max_bytes:
             raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
-        table_text(uploaded.read(), max_rows=MAX_ROWS)  # an .xls, another archive, a damaged workbook: at the field
+        table_text(uploaded.read(), max_rows=self.max_rows)  # an .xls, another archive, a damaged workbook: here
         uploaded.seek(0)
         return uploaded
+
+
 class PersonPicker(forms.Widget):
     """A search box and the people it found, as radio buttons named like the field: the page holds one search's
     people (at most selectors.PERSON_SEARCH_LIMIT, and the chosen one), never the school's whole list.
@@ -443,3 +447,9 @@ class PersonPicker(forms.Widget):
     def render_results(self, name, value, attrs):
         """The results and the status sentence for its live region (what the search endpoint returns)."""
         return mark_safe(render_to_string(self.results_template_name, {"widget": self.choices_context(name, value, attrs)}))
+
+
+class StaffImportForm(TableImportForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("CSV or XLSX file with the staff")

@@ -10,6 +10,7 @@ Workspace and Entree Federatie)::
     MELDPUNT_SSO_MICROSOFT_BUTTON=Inloggen met Microsoft
     MELDPUNT_SSO_MICROSOFT_EMAIL_VERIFIED_CLAIM=xms_edov     # default email_verified
     MELDPUNT_SSO_MICROSOFT_TRUST_MFA=true                    # default false
+    MELDPUNT_SSO_ENTREE_TRUST_EMAIL=true                     # default false: the provider's addresses count as verified
 
 The rules, each once:
 - ``sso_account_for``: a sign-in finds an existing, active account by an e-mail address the provider says it
@@ -44,12 +45,13 @@ def sso_apps_from_env(env):
             email_verified_claim=env.str(f"{key}_EMAIL_VERIFIED_CLAIM", default="email_verified"),
             trust_mfa=env.bool(f"{key}_TRUST_MFA", default=False),
             authorize_origin=env.str(f"{key}_AUTHORIZE_ORIGIN", default=""),
+            trust_email=env.bool(f"{key}_TRUST_EMAIL", default=False),
         ))
     return apps
 
 
 def sso_app(*, provider_id, issuer, client_id, secret, button, email_verified_claim="email_verified", trust_mfa=False,
-            authorize_origin=""):
+            authorize_origin="", trust_email=False):
     """One provider as allauth's settings-backed app."""
     return {
         "provider_id": provider_id,
@@ -62,6 +64,9 @@ def sso_app(*, provider_id, issuer, client_id, secret, button, email_verified_cl
             "email_verified_claim": email_verified_claim,
             "trust_mfa": trust_mfa,
             "authorize_origin": authorize_origin,
+            # Every address this provider gives is the school's own (a federation of the schools' account systems
+            # that sends no verification claim): the installation vouches for them.
+            "trust_email": trust_email,
         },
     }
 
@@ -95,7 +100,8 @@ def sso_account_for(sociallogin):
     if not email:
         raise SsoRefused(_("%(provider)s did not give an e-mail address, so Meldpunt cannot tell whose account this is. "
                            "Ask your board's administrator.") % {"provider": _provider_name(app)}, "no_email")
-    if not _true(claims.get(app.settings.get("email_verified_claim", "email_verified"))):
+    verified = app.settings.get("trust_email") or _true(claims.get(app.settings.get("email_verified_claim", "email_verified")))
+    if not verified:
         raise SsoRefused(_("%(provider)s did not confirm that the e-mail address %(email)s is yours (it is not "
                            "verified), so you cannot sign in with it. Sign in with your password, or ask your "
                            "board's administrator.") % {"provider": _provider_name(app), "email": email[:254]},

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from .audit import audit_record
 from .models import Membership, Role
-from .tabular import sniff_delimiter, table_text
+from .tabular import CREATED, REFUSED, UNCHANGED, UPDATED, ImportReport, RowOutcome, sniff_delimiter
 
 REQUIRED_COLUMNS = ["naam", "email", "school", "rol"]
 COLUMN_ALIASES = {"e_mail": "email", "e_mailadres": "email", "emailadres": "email", "functie": "rol", "role": "rol",
@@ -49,22 +49,14 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 EMAIL_MAX_LENGTH = 254
 
-CREATED, UPDATED, UNCHANGED, REFUSED, IN_ORDER = "created", "updated", "unchanged", "refused", "in_order"
 
 
 @dataclass
-class StaffRow:
-    line: int
+class StaffRow(RowOutcome):
     email: str = ""
     name: str = ""
     role: str = ""
     school: object = None
-    outcome: str = ""
-    messages: list = field(default_factory=list)
-
-    def refuse(self, message):
-        self.outcome = REFUSED
-        self.messages.append(message)
 
     @property
     def role_label(self):
@@ -72,27 +64,11 @@ class StaffRow:
 
 
 @dataclass
-class StaffReport:
-    rows: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-    encoding: str = ""
-    dry_run: bool = False
+class StaffReport(ImportReport):
     missing: list = field(default_factory=list)  # active memberships of people not in the file, to be ended by hand
     new_users: dict = field(default_factory=dict)  # e-mail -> (first name, last name)
     renamed: dict = field(default_factory=dict)  # user -> (first name, last name)
     new_memberships: list = field(default_factory=list)  # (e-mail, role, school)
-
-    @property
-    def ok(self):
-        return not self.errors and bool(self.rows) and all(r.outcome != REFUSED for r in self.rows)
-
-    @property
-    def totals(self):
-        counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0, REFUSED: 0, IN_ORDER: 0}
-        for row in self.rows:
-            counts[row.outcome] += 1
-        return counts
 
 
 def _key(text):
@@ -180,15 +156,10 @@ def _check(row, values, schools):
 def staff_import_plan(*, board, data):
     """Check every row and work out what the import would do. Reads the database, writes nothing."""
     report = StaffReport()
-    if len(data) > MAX_BYTES:
-        report.errors.append(_("The file is larger than 5 MB. Split it into smaller files."))
+    text = report.read(data, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    if text is None:
         return report
-    try:
-        text, report.encoding = table_text(data, max_rows=MAX_ROWS)
-    except ValidationError as error:
-        report.errors.extend(error.messages)
-        return report
-    parsed = _read(text.replace("\x00", ""), report)
+    parsed = _read(text, report)
     if not parsed and not report.errors:
         report.errors.append(_("The file has no people below the line with the column names."))
     if report.errors:
@@ -218,9 +189,7 @@ def staff_import_plan(*, board, data):
             continue
         seen[key] = line
     if not report.ok:
-        for row in report.rows:
-            if row.outcome != REFUSED:
-                row.outcome, row.messages = IN_ORDER, []
+        report.refused_as_a_whole()
         return report
 
     users = {user.email_lower: user for user in
@@ -228,6 +197,7 @@ def staff_import_plan(*, board, data):
     held = set(Membership.objects.active().filter(board=board, user__in=users.values())
                .values_list("user__email", "role", "school_id"))
     held = {(email.lower(), role, school) for email, role, school in held}
+    elsewhere = set(Membership.objects.filter(user__in=users.values()).exclude(board=board).values_list("user_id", flat=True))
     for row in report.rows:
         if row.outcome:
             continue
@@ -238,9 +208,13 @@ def staff_import_plan(*, board, data):
             report.new_users[row.email] = (first, last)
             row.messages.append(_("New account (signs in with the school's account, or sets a password)."))
         elif user is not None and (user.first_name, user.last_name) != (first, last) and user not in report.renamed:
-            report.renamed[user] = (first, last)
-            renamed_here = True
-            row.messages.append(_("Name changed from %(old)s.") % {"old": user.get_full_name() or "—"})
+            if user.pk in elsewhere:  # another board's account too: its name is not this board's to change
+                row.messages.append(_("The name in the portal (%(old)s) is kept: this account also works for another "
+                                      "board.") % {"old": user.get_full_name() or "—"})
+            else:
+                report.renamed[user] = (first, last)
+                renamed_here = True
+                row.messages.append(_("Name changed from %(old)s.") % {"old": user.get_full_name() or "—"})
         if (row.email, row.role, row.school.pk if row.school else None) in held:
             row.outcome = UPDATED if renamed_here else UNCHANGED
             row.messages.append(_("Already has this role."))

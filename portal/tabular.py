@@ -12,6 +12,7 @@ import datetime
 import io
 import re
 import zipfile
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -132,3 +133,58 @@ def table_text(data, *, max_rows):
 def sniff_delimiter(text):
     header = next((line for line in text.splitlines() if line.strip()), "")
     return max([";", ",", "\t"], key=header.count)
+
+
+# What became of a row of an import: the outcomes, and the report both imports give (check first, then all or nothing).
+CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
+IN_ORDER = "in_order"  # a row without problems in a file that is refused as a whole
+
+
+@dataclass
+class RowOutcome:
+    line: int
+    outcome: str = ""
+    messages: list = field(default_factory=list)
+
+    def refuse(self, message):
+        self.outcome = REFUSED
+        self.messages.append(message)
+
+
+@dataclass
+class ImportReport:
+    rows: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # problems with the file as a whole
+    notes: list = field(default_factory=list)
+    encoding: str = ""
+    dry_run: bool = False
+
+    @property
+    def ok(self):
+        return not self.errors and bool(self.rows) and all(r.outcome != REFUSED for r in self.rows)
+
+    @property
+    def totals(self):
+        counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0, REFUSED: 0, IN_ORDER: 0}
+        for row in self.rows:
+            counts[row.outcome] += 1
+        return counts
+
+    def read(self, data, *, max_bytes, max_rows):
+        """The file's CSV text (NUL dropped: the database cannot hold it, and no name has one), or None with the
+        reason in ``errors``."""
+        if len(data) > max_bytes:
+            self.errors.append(_("The file is larger than 5 MB. Split it into smaller files."))
+            return None
+        try:
+            text, self.encoding = table_text(data, max_rows=max_rows)
+        except ValidationError as error:
+            self.errors.extend(error.messages)
+            return None
+        return text.replace("\x00", "")
+
+    def refused_as_a_whole(self):
+        """A file with a refused row is refused whole: every other row is only "in order"."""
+        for row in self.rows:
+            if row.outcome != REFUSED:
+                row.outcome, row.messages = IN_ORDER, []

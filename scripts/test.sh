@@ -2,7 +2,7 @@
 # Run the whole test suite against real PostgreSQL and Redis on this machine.
 #
 # On Debian/Ubuntu it installs what is missing (PostgreSQL, Redis, Chromium for the browser
-# tests, Node.js for axe-core), starts PostgreSQL and Redis when they are not answering,
+# tests, Node.js for axe-core and the OpenID provider of the sign-in tests), starts PostgreSQL and Redis when they are not answering,
 # makes sure the database exists, prepares .venv and node_modules, and then runs pytest.
 # Extra arguments go to pytest, e.g.  bash scripts/test.sh tests/incidents -k takedown
 #

@@ -250,3 +250,24 @@ def test_sanction_pages_of_education_law(live_server, new_context, login, axe, s
     page.goto(f"{live_server.url}/meldplichten/")
     expect(page.locator("#duty-register")).to_be_visible()
     axe(page, "the duties register")
+
+
+def test_start_checklist_and_staff_import_report(live_server, new_context, login, axe, school, sister_school, tmp_path):
+    from portal.models import Role
+    from tests.factories import member
+
+    admin = member(Role.ADMIN, board=school.board)
+    member(Role.STAFF, school=school, email="weg@school.example")
+    page = login(new_context(), admin)
+    page.goto(f"{live_server.url}/bestuur/start/")
+    expect(page.locator("#notification-gaps")).to_be_visible()
+    axe(page, "the start checklist")
+    staff_list = tmp_path / "medewerkers.csv"
+    staff_list.write_text(f"naam;email;school;rol\nJan van Dijk;jan@school.example;{school.name};medewerker\n"
+                          "Piet;piet@school.example;Onbekend;medewerker\n")
+    page.goto(f"{live_server.url}/bestuur/medewerkers/importeren/")
+    page.set_input_files("#id_file", str(staff_list))
+    with page.expect_navigation():
+        page.click("form[enctype='multipart/form-data'] button[type=submit]")
+    expect(page.locator("#import-rows")).to_be_visible()
+    axe(page, "the staff import report")

@@ -142,3 +142,13 @@ def test_any_bytes_get_an_answer_at_the_field_or_a_report(school, data):
         return
     report = staff_import_plan(board=school.board, data=data)
     assert report.errors or report.rows
+
+
+def test_an_account_of_another_board_too_keeps_its_name(dutch, school, admin):
+    other_board_school = SchoolFactory(name="Ander College")
+    shared = member(Role.STAFF, school=other_board_school, email="gedeeld@school.example", first_name="Els", last_name="Oud")
+    report = staff_import(board=school.board, actor=admin, data=csv_file(f"Els Nieuw;gedeeld@school.example;{school.name};medewerker"))
+    assert report.ok and outcomes(report) == [(2, "created")]
+    assert "blijft staan" in " ".join(report.rows[0].messages)
+    shared.refresh_from_db()
+    assert shared.last_name == "Oud" and Membership.objects.filter(user=shared, school=school).exists()

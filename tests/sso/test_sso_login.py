@@ -196,3 +196,16 @@ def test_password_login_stays_beside_the_buttons_by_default(sso_providers, dutch
 def test_a_sign_in_cannot_start_with_a_get(sso_providers, staff_account):
     response = Client().get("/account/oidc/schoolidp/login/?process=login")
     assert response.status_code == 200 and b"127.0.0.1" not in response.content  # allauth's confirm page, no redirect
+
+
+def test_an_installation_can_vouch_for_a_providers_addresses(oidc_provider, settings, dutch, staff_account):
+    from ..oidc import provider_apps
+
+    apps = provider_apps(oidc_provider)
+    apps[0]["settings"]["trust_email"] = True  # e.g. a federation of the schools' own account systems
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": apps}}
+    client = Client()
+    assert sso_sign_in(client, "onbevestigd")["Location"] == "/"
+    assert signed_in_as(client) == str(staff_account.pk)
+    # Vouching for addresses finds no account that is not there.
+    assert "Er is geen Meldpunt-account" in refusal(sso_sign_in(Client(), "onbekend"))
