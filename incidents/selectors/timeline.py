@@ -106,6 +106,8 @@ def event_value_display(model, name, value):
         return "—"
     if isinstance(value, dict):  # a related row by its name, or a text that is not repeated here
         return value.get("text") or gettext("changed")
+    if isinstance(value, list):  # links, one after the other
+        return ", ".join(str(item) for item in value) or "—"
     try:
         field = model._meta.get_field(name) if model is not None else None
     except FieldDoesNotExist:

@@ -62,7 +62,7 @@ def test_made_into_a_case_its_text_is_the_report_and_the_sender_follows_the_case
 
 def test_added_to_an_existing_case_it_shows_on_its_timeline(page, leader, dutch):
     case = IncidentFactory(school=page.school, description="Nepaccount gemeld door een docent.")
-    report, code = submit(page=page)
+    report, code = submit(page=page, links=["https://www.tiktok.com/@nep/video/1", "https://www.tiktok.com/@nep/video/2"])
     response = client_for(leader).post(reverse("publicreports:handle", args=[report.pk, "bij-zaak"]),
                                        {"join-incident": case.pk})
     assert response.status_code == 302
@@ -73,6 +73,7 @@ def test_added_to_an_existing_case_it_shows_on_its_timeline(page, leader, dutch)
     body = client_for(leader).get(reverse("incidents:detail", args=[case.pk])).content.decode()
     assert "Melding via het openbare meldformulier" in body and report.description in body
     assert reverse("publicreports:detail", args=[report.pk]) in body  # the leader may open the report itself
+    assert "https://www.tiktok.com/@nep/video/1, https://www.tiktok.com/@nep/video/2" in body  # listed, not a Python list
     assert status_seen_by_sender(code) == "In behandeling"
 
 
