@@ -150,12 +150,21 @@ def test_the_sanction_form_refuses_dates_and_day_counts_outside_the_window(clien
     assert not Sanction.objects.exists()
 
 
-def test_a_sanction_within_the_window_is_recorded(client, leader, sanction_world):
+def test_a_sanction_within_the_window_is_recorded(client, school, leader, sanction_world):
+    """The whole window for a staff member's suspension; a pupil's is at most 5 school days (education law,
+    tests/sanctions/test_education_law.py)."""
     url, suspension = sanction_world
     client.force_login(leader)
-    response = client.post(url, sanction_post(suspension, days=str(MAX_DAYS)))
+    response = client.post(url, sanction_post(suspension, days="5"))
     assert response.status_code == 302
-    assert Sanction.objects.get().days == MAX_DAYS
+    assert Sanction.objects.get().days == 5
+    staff = PersonFactory(school=school, kind="staff", class_name="")
+    staff_suspension = Measure.objects.get(board__isnull=True, subject_kind="staff", code="suspension")
+    data = {key: value for key, value in sanction_post(staff_suspension, days=str(MAX_DAYS)).items()
+            if "guardians" not in key}
+    response = client.post(reverse("sanctions:create") + f"?person={staff.pk}", data)
+    assert response.status_code == 302
+    assert Sanction.objects.get(person=staff).days == MAX_DAYS
 
 
 # Texts ----------------------------------------------------------------------------------------------------
