@@ -188,3 +188,13 @@ def celery_workers(count, *, env, log_dir):
                 raise RuntimeError("The workers did not start: " + " ".join(log.read_text()[-2000:] for log in logs))
             time.sleep(0.2)
         yield logs
+
+
+def form_sign_in(browser, url, email, password):
+    """Sign in through the login form of the server at ``url`` with a ``requests.Session``; returns the answer."""
+    import re
+
+    page = browser.get(f"{url}/account/login/", timeout=20)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    return browser.post(f"{url}/account/login/", data={"login": email, "password": password, "csrfmiddlewaretoken": csrf},
+                        headers={"Referer": f"{url}/account/login/"}, allow_redirects=False, timeout=20)

@@ -5,7 +5,7 @@ lost connection would."""
 
 import contextlib
 import io
-import os
+import posixpath
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +14,7 @@ from PIL import Image
 
 from incidents import services
 from incidents.models import Evidence
+from portal.files import private_file_names, private_storage
 from portal.models import Role
 
 from ..conftest import wait_for
@@ -58,8 +59,8 @@ def saving_processed_evidence_fails(*, times=None):
 
 def evidence_files(evidence):
     """The files in the folder of this evidence."""
-    directory = os.path.dirname(evidence.file.path)
-    return {os.path.join(directory, name) for name in os.listdir(directory)}
+    directory = posixpath.dirname(evidence.file.name)
+    return {name for name in private_file_names() if posixpath.dirname(name) == directory}
 
 
 def report_with_image():
@@ -72,7 +73,7 @@ def report_with_image():
 
 def test_a_failed_save_keeps_the_original_and_a_second_run_succeeds(client):
     staff, evidence = report_with_image()
-    original = evidence.file.path
+    original = evidence.file.name
     before = evidence_files(evidence)
     assert original in before
 
@@ -80,14 +81,14 @@ def test_a_failed_save_keeps_the_original_and_a_second_run_succeeds(client):
         services.evidence_process(evidence_id=evidence.pk)
 
     evidence.refresh_from_db()
-    assert not evidence.processed and evidence.file.path == original  # the record still names the original
-    assert os.path.exists(original)
+    assert not evidence.processed and evidence.file.name == original  # the record still names the original
+    assert private_storage().exists(original)
     assert evidence_files(evidence) == before  # and the clean copy of the failed run is gone
 
     assert services.evidence_process(evidence_id=evidence.pk) is True
     evidence.refresh_from_db()
-    assert evidence.processed and evidence.file.path != original
-    assert evidence_files(evidence) == before - {original} | {evidence.file.path}  # original deleted on commit
+    assert evidence.processed and evidence.file.name != original
+    assert evidence_files(evidence) == before - {original} | {evidence.file.name}  # original deleted on commit
     client.force_login(staff)
     served = b"".join(client.get(f"/bewijs/{evidence.token}/").streaming_content)
     assert b"Jan de Vries" not in served
@@ -98,11 +99,11 @@ def test_a_failed_save_keeps_the_original_and_a_second_run_succeeds(client):
 def test_the_worker_runs_a_failed_processing_again(celery_worker_on_redis):
     with saving_processed_evidence_fails(times=1):
         _staff, evidence = report_with_image()
-        original = evidence.file.path
+        original = evidence.file.name
         before = evidence_files(evidence)
         processed = wait_for(lambda: Evidence.objects.filter(pk=evidence.pk, processed=True).first(), timeout=30)
         with connection.cursor() as cursor:
             cursor.execute("SELECT last_value FROM meldpunt_test_attempts")
             assert cursor.fetchone()[0] == 2  # the first run failed, the second succeeded
-    assert processed.file.path != original and not processed.processing_error
-    assert evidence_files(processed) == before - {original} | {processed.file.path}
+    assert processed.file.name != original and not processed.processing_error
+    assert evidence_files(processed) == before - {original} | {processed.file.name}

@@ -20,7 +20,7 @@ from portal.models import Notification, NotificationState, Role
 
 from ..conftest import wait_for
 from ..factories import SchoolFactory, member
-from ..processes import app_environ, bucket_keys, celery_workers, web_processes
+from ..processes import app_environ, bucket_keys, celery_workers, form_sign_in, web_processes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,11 +44,7 @@ def mails_to(mail_dir, address):
 def signed_in(url, email):
     """A browser session of ``email``, signed in through the login form of the server at ``url``."""
     browser = requests.Session()
-    page = browser.get(f"{url}/account/login/", timeout=20)
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    response = browser.post(f"{url}/account/login/", data={"login": email, "password": "test-password-123",
-                                                           "csrfmiddlewaretoken": csrf},
-                            headers={"Referer": f"{url}/account/login/"}, allow_redirects=False, timeout=20)
+    response = form_sign_in(browser, url, email, "test-password-123")
     assert response.status_code == 302, response.text
     return browser
 

@@ -3,8 +3,6 @@
 The API throttle counts in Redis (MELDPUNT_CACHE_URL, as production does by default); the login lockout counts in
 the database (django-axes). Requests alternate between the two servers."""
 
-import re
-
 import pytest
 import redis
 import requests
@@ -13,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from portal.models import Role
 
 from ..factories import SchoolFactory, member
-from ..processes import app_environ, web_processes
+from ..processes import app_environ, form_sign_in, web_processes
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the servers see only what is committed
 
@@ -49,11 +47,7 @@ def test_the_login_lockout_is_one_limit_across_two_web_processes(settings, tmp_p
         browser = requests.Session()  # one cookie jar: both servers are 127.0.0.1
 
         def sign_in(url, password):
-            page = browser.get(f"{url}/account/login/", timeout=20)
-            csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-            return browser.post(f"{url}/account/login/", data={
-                "login": account.email, "password": password, "csrfmiddlewaretoken": csrf,
-            }, headers={"Referer": f"{url}/account/login/"}, allow_redirects=False, timeout=20)
+            return form_sign_in(browser, url, account.email, password)
 
         failures = [sign_in(urls[i % 2], "geraden").status_code for i in range(4)]
         assert 429 not in failures[:3]
