@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from rules import has_perm
@@ -26,8 +27,8 @@ from portal.templatetags.portal_tags import url_with_pk
 
 from . import exports, selectors, services, workflow
 from .forms import (
-    FIELD_FORMS, RECORD_FORMS, EvidenceForm, InvolvementForm, RecordWithdrawalForm, ReportForm, TakedownOutcomeForm,
-    TransitionForm, record_correction_form,
+    FIELD_FORMS, RECORD_FORMS, EvidenceForm, InvolvementForm, QuarantineDestroyForm, QuarantineForm,
+    RecordWithdrawalForm, ReportForm, TakedownOutcomeForm, TransitionForm, record_correction_form,
 )
 from .models import Incident, Takedown
 
@@ -79,6 +80,7 @@ def report_create(request):
                 school=data["school"], reporter=request.user, platform=data["platform"], category=data["category"],
                 description=data["description"], privacy_flag=data["privacy_flag"], occurred_at=data["occurred_at"],
                 discovered_at=data["discovered_at"], files=data["files"], links=data["links"],
+                minor_nudity=data["minor_nudity"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -155,10 +157,11 @@ def _case_rows_html(rows):
     return mark_safe("".join(html))  # every value above is escaped
 
 
-def _case_context(request, incident, bound=None, transition_note=None, bound_takedown=None):
+def _case_context(request, incident, bound=None, transition_note=None, bound_takedown=None, bound_quarantine=None):
     """Everything the case page shows; ``bound`` replaces one form by the refused one, with its errors;
     ``transition_note`` keeps the note typed for a refused step change; ``bound_takedown`` is a refused
-    takedown outcome form, shown in place of that post's empty one."""
+    takedown outcome form, shown in place of that post's empty one; ``bound_quarantine`` a refused quarantine
+    form (its name and the form)."""
     user = request.user
     can_manage = has_perm("incidents.manage_incident", user, incident)
     can_add_evidence = has_perm("incidents.add_evidence", user, incident)
@@ -173,7 +176,7 @@ def _case_context(request, incident, bound=None, transition_note=None, bound_tak
             extra = {"query": request.GET} if form_class is InvolvementForm else {}
             forms[kind] = form_class(incident=incident, prefix=kind, **extra)
     if can_add_evidence:
-        forms["evidence"] = EvidenceForm(prefix="evidence")
+        forms["evidence"] = EvidenceForm(prefix="evidence", incident=incident)
     if bound:
         forms[bound[0]] = bound[1]
     first = [k for k in STEP_FORMS.get(incident.state, []) if k in forms]
@@ -214,7 +217,21 @@ def _case_context(request, incident, bound=None, transition_note=None, bound_tak
         "can_manage": can_manage,
         "full_view": full_view,
         "can_open_dossiers": has_perm("sanctions.view_dossiers", user),
+        **_evidence_section_context(user, incident, full_view, bound_quarantine),
     }
+
+
+def _evidence_section_context(user, incident, full_view, bound):
+    """The school leader's tools of the evidence section: quarantine, deletion, the police package."""
+    if not (full_view and has_perm("incidents.quarantine_evidence", user, incident)):
+        return {"can_quarantine": False, "can_download_police_package": False}
+    forms = {"quarantine": QuarantineForm(incident=incident, prefix="quarantine"),
+             "quarantine_destroy": QuarantineDestroyForm(prefix="destroy")}
+    if bound:
+        forms[bound[0]] = bound[1]
+    return {"can_quarantine": True, "quarantine_form": forms["quarantine"],
+            "quarantine_destroy_form": forms["quarantine_destroy"],
+            "can_download_police_package": has_perm("incidents.download_police_package", user, incident)}
 
 
 # The case page shows the newest entries of the timeline; a long-running case has hundreds, which the page
@@ -281,13 +298,14 @@ def incident_transition(request, pk, name):
 def incident_record(request, pk, kind):
     incident = selectors.incident_get_visible(user=request.user, pk=pk)
     if kind == "evidence":
-        form = EvidenceForm(request.POST, request.FILES, prefix=kind)
+        form = EvidenceForm(request.POST, request.FILES, prefix=kind, incident=incident)
         if not has_perm("incidents.add_evidence", request.user, incident):
             raise PermissionDenied
         if form.is_valid():
             try:
                 services.evidence_add(incident=incident, actor=request.user, files=form.cleaned_data["files"],
-                                      links=form.cleaned_data["links"], description=form.cleaned_data["description"])
+                                      links=form.cleaned_data["links"], description=form.cleaned_data["description"],
+                                      minor_nudity=form.cleaned_data["minor_nudity"])
             except ValidationError as error:
                 add_service_errors(form, error)
     else:
@@ -436,6 +454,76 @@ def evidence_file(request, token):
     audit_record(actor=request.user, action="evidence.download", obj=evidence, board=evidence.incident.school.board)
     return private_file_response(evidence.file, content_type=evidence.content_type, filename=evidence.original_name,
                                  inline=evidence.is_image and "download" not in request.GET)
+
+
+def _quarantine_refused(request, incident, name, form):
+    messages.error(request, " ".join(form.non_field_errors()) or _("Not saved: correct the marked fields."))
+    incident.refresh_from_db()
+    return render(request, "incidents/incident_detail.html",
+                  _case_context(request, incident, bound_quarantine=(name, form)), status=400)
+
+
+def _case_for_quarantine(request, pk):
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    if not has_perm("incidents.quarantine_evidence", request.user, incident):
+        raise PermissionDenied(_("Only the school leader of this school can quarantine or delete files of this case."))
+    return incident
+
+
+@require_POST
+@login_required
+def quarantine(request, pk):
+    """Mark the case, or one file, as a minor's nude image: its files are quarantined at once."""
+    incident = _case_for_quarantine(request, pk)
+    form = QuarantineForm(request.POST, incident=incident, prefix="quarantine")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            items = services.evidence_quarantine(incident=incident, actor=request.user, evidence=data["evidence"],
+                                                 reason=data["reason"], destroy_now=data["destroy_now"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, ngettext(
+                "%(count)s file is quarantined: nobody can open it any more.",
+                "%(count)s files are quarantined: nobody can open them any more.", len(items)) % {"count": len(items)})
+            return redirect(reverse("incidents:detail", args=[incident.pk]) + "#evidence-title")
+    return _quarantine_refused(request, incident, "quarantine", form)
+
+
+@require_POST
+@login_required
+def quarantine_destroy(request, pk):
+    """Delete the case's quarantined files for good: at the handover to the police, or at once."""
+    incident = _case_for_quarantine(request, pk)
+    form = QuarantineDestroyForm(request.POST, prefix="destroy")
+    if form.is_valid():
+        try:
+            items = services.quarantine_destroy(incident=incident, actor=request.user, reason=form.cleaned_data["reason"],
+                                                handed_over_to_police=form.cleaned_data["when"] == "handover")
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, ngettext(
+                "%(count)s quarantined file has been deleted for good; the timeline keeps its SHA-256.",
+                "%(count)s quarantined files have been deleted for good; the timeline keeps their SHA-256.",
+                len(items)) % {"count": len(items)})
+            return redirect(reverse("incidents:detail", args=[incident.pk]) + "#evidence-title")
+    return _quarantine_refused(request, incident, "quarantine_destroy", form)
+
+
+@require_GET
+@login_required
+def police_package(request, pk):
+    """The police package (aangiftepakket): case report PDF, evidence files and their manifest, as one ZIP."""
+    from django.http import FileResponse
+
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    require_perm("incidents.download_police_package", request.user, incident,
+                 message=_("Only the school leader of this school can download the police package."))
+    archive = exports.police_package_zip(incident=incident, actor=request.user)
+    return FileResponse(archive, as_attachment=True, filename=f"aangiftepakket-{incident.reference}.zip",
+                        content_type="application/zip")
 
 
 @require_GET

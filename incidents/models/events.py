@@ -20,6 +20,10 @@ class CaseEventKind(models.TextChoices):
     BREACH_CONCLUDED = "breach_concluded", _("Breach review concluded")
     LVI_REPORT = "lvi_report", _("LVI report")
     LVI_CALL = "lvi_call", _("Reported to the LVI")
+    MINOR_NUDITY_MARKED = "minor_nudity_marked", _("Marked: a nude image of a minor")
+    EVIDENCE_QUARANTINED = "evidence_quarantined", _("File quarantined")
+    EVIDENCE_HANDED_OVER = "evidence_handed_over", _("Quarantined file deleted at the handover to the police")
+    EVIDENCE_DESTROYED = "evidence_destroyed", _("Quarantined file deleted at once")
 
 
 def event_value(obj, name):
