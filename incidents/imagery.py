@@ -30,7 +30,7 @@ def _guidance_html():
     links = format_html(", ".join(['<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>'] * len(HELP_LINKS)),
                         *[part for link in HELP_LINKS for part in link])
     return format_html(
-        '<span class="nudity-guidance d-block" data-nudity-guidance><strong>{}</strong> {} {} {}</span>',
+        '<span class="nudity-guidance" data-nudity-guidance><strong>{}</strong> {} {} {}</span>',
         gettext("Do not make or keep a screenshot of a nude image of a minor, and do not forward it: that is a "
                 "criminal offence, also for the school."),
         gettext("Describe it instead: where it was seen, who sent it, who received it, and when. Add a link if "

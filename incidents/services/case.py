@@ -35,7 +35,7 @@ def incident_report(*, school, reporter, platform, category, description, privac
             privacy_flag=privacy_flag or category == "data_breach", occurred_at=occurred_at,
             discovered_at=discovered_at or timezone.now(), protocol_version_id=school.board.protocol_id,
         )
-        _store_evidence(incident=incident, actor=reporter, uploads=uploads, links=links)
+        _store_evidence(incident=incident, actor=reporter, uploads=uploads, links=links, minor_nudity=minor_nudity)
         notify("incident_reported", incident=incident)
         if incident.privacy_flag:
             _breach_review_open(incident)
