@@ -90,6 +90,7 @@ def current_records(*, records):
     current = {kind: [r for r in records.get(kind, ()) if not r.is_withdrawn] for kind in RECORD_KINDS}
     current["evidence"] = [e for e in current["evidence"] if not e.is_quarantined]
     current["quarantined"] = [e for e in records.get("evidence", ()) if e.is_quarantined]
+    current["quarantine_pending"] = [e for e in current["quarantined"] if e.destroyed_at is None]
     return current
 
 
