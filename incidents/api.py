@@ -21,7 +21,7 @@ from portal.models import School
 from portal.protocols import protocol_rules
 from portal.validators import validate_in_past
 
-from . import selectors, services, workflow
+from . import imagery, selectors, services, workflow
 from .forms import CaseFilterForm, ReportForm
 from .models import Category, Decision, Evidence, Incident, Platform, Severity, Transition, VictimType
 
@@ -78,11 +78,17 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only=True, help_text="False while an uploaded image waits for the worker that re-encodes it.")
     processing_error = serializers.CharField(
         read_only=True, help_text="Why the worker refused the image (it could not be decoded); empty otherwise.")
+    sha256 = serializers.CharField(read_only=True, help_text=(
+        "SHA-256 of the file as received, before any re-encoding; empty for a link (and for files uploaded before "
+        "hashes were kept)."))
+    stored_sha256 = serializers.CharField(read_only=True, help_text=(
+        "SHA-256 of the stored copy that is served (the re-encoded image); empty until the worker has re-encoded it."))
+    received_size = serializers.IntegerField(read_only=True, help_text="Size in bytes as received.")
 
     class Meta:
         model = Evidence
         fields = ["id", "url", "original_name", "content_type", "size", "description", "created_at", "processed",
-                  "processing_error", "download"]
+                  "processing_error", "download", "sha256", "stored_sha256", "received_size"]
         read_only_fields = fields
 
     def get_download(self, evidence) -> str:
@@ -105,7 +111,7 @@ class IncidentReportViewSerializer(IncidentSummarySerializer):
 
     class Meta(IncidentSummarySerializer.Meta):
         fields = IncidentSummarySerializer.Meta.fields + [
-            "description", "occurred_at", "discovered_at", "anonymised_at", "full_view", "evidence",
+            "description", "occurred_at", "discovered_at", "anonymised_at", "full_view", "minor_nudity", "evidence",
         ]
         read_only_fields = fields
 
@@ -150,6 +156,9 @@ class IncidentReportSerializer(serializers.Serializer):
     platform = serializers.ChoiceField(choices=Platform.choices)
     description = serializers.CharField(max_length=ReportForm.base_fields["description"].max_length)
     privacy_flag = serializers.BooleanField(required=False, default=False)
+    minor_nudity = serializers.BooleanField(required=False, default=False, help_text=(
+        "It concerns a nude image of a minor. Such a report, and any sexting report, carries no files: links and "
+        "text only (files are refused at the files field)."))
     occurred_at = DateTimeField(required=False, allow_null=True, default=None, validators=[validate_in_past])
     discovered_at = DateTimeField(required=False, allow_null=True, default=None, validators=[validate_in_past],
                                   help_text="Empty: now.")
@@ -169,6 +178,14 @@ class IncidentReportSerializer(serializers.Serializer):
 
     def validate_files(self, files):
         return EvidenceFilesField(decoded_by_worker=True).clean(files)  # the report page's own checks, whatever they become
+
+    def validate(self, data):
+        try:
+            imagery.check_no_files(data.get("files"), category=data.get("category", ""),
+                                   minor_nudity=data.get("minor_nudity"))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict)
+        return data
 
 
 class TransitionOptionSerializer(serializers.Serializer):
@@ -278,6 +295,7 @@ class IncidentViewSet(viewsets.GenericViewSet):
             school=data["school"], reporter=request.user, platform=data["platform"], category=data["category"],
             description=data["description"], privacy_flag=data["privacy_flag"], occurred_at=data["occurred_at"],
             discovered_at=data["discovered_at"], files=data["files"], links=data["links"],
+            minor_nudity=data["minor_nudity"],
         )
         location = reverse("api:incident-detail", args=[incident.pk])
         return Response(self._case_data(incident), status=status.HTTP_201_CREATED, headers={"Location": location})

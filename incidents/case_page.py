@@ -19,7 +19,9 @@ from rules import has_perm
 from portal.protocols import protocol_rules
 
 from . import selectors, services, workflow
-from .forms import FIELD_FORMS, RECORD_FORMS, EvidenceForm, InvolvementForm, TakedownOutcomeForm
+from .forms import (
+    FIELD_FORMS, RECORD_FORMS, EvidenceForm, InvolvementForm, QuarantineDestroyForm, QuarantineForm, TakedownOutcomeForm,
+)
 from .models import TakedownOutcome
 
 FORM_TITLES = {
@@ -83,7 +85,9 @@ def record_form(kind, incident, *, prefix, initial=None, data=None, files=None, 
     """The form of ``kind`` for the case: empty (with ``initial``) or bound to what was posted."""
     bound = data is not None
     if kind == "evidence":
-        return EvidenceForm(data, files, prefix=prefix, initial=initial) if bound else EvidenceForm(prefix=prefix, initial=initial)
+        if bound:
+            return EvidenceForm(data, files, prefix=prefix, initial=initial, incident=incident)
+        return EvidenceForm(prefix=prefix, initial=initial, incident=incident)
     if kind in FIELD_FORMS:
         return FIELD_FORMS[kind](data, instance=incident, prefix=prefix, initial=initial)
     form_class = RECORD_FORMS[kind]
@@ -106,8 +110,9 @@ class CasePage:
     """What the case page shows to ``request.user``. ``bound`` is a refused form as (slot, form), shown at its slot
     with its errors; ``transition_note`` keeps the note typed for a refused step change."""
 
-    def __init__(self, request, incident, *, bound=None, transition_note=None):
+    def __init__(self, request, incident, *, bound=None, transition_note=None, bound_quarantine=None):
         self.request, self.incident, self.user = request, incident, request.user
+        self.bound_quarantine = bound_quarantine
         self.bound_slot, self.bound_form = bound or (None, None)
         self.transition_note = transition_note
         self.can_manage = has_perm("incidents.manage_incident", self.user, incident)
@@ -261,7 +266,20 @@ class CasePage:
             "can_record": self.can_manage or self.can_add_evidence,
             "full_view": self.full_view,
             "can_open_dossiers": has_perm("sanctions.view_dossiers", self.user),
+            **self.evidence_tools(),
         }
+
+    def evidence_tools(self):
+        """The school leader's tools of the evidence section: quarantine, deletion, the police package."""
+        if not (self.full_view and has_perm("incidents.quarantine_evidence", self.user, self.incident)):
+            return {"can_quarantine": False, "can_download_police_package": False}
+        forms = {"quarantine": QuarantineForm(incident=self.incident, prefix="quarantine"),
+                 "quarantine_destroy": QuarantineDestroyForm(prefix="destroy")}
+        if self.bound_quarantine:
+            forms[self.bound_quarantine[0]] = self.bound_quarantine[1]
+        return {"can_quarantine": True, "quarantine_form": forms["quarantine"],
+                "quarantine_destroy_form": forms["quarantine_destroy"],
+                "can_download_police_package": has_perm("incidents.download_police_package", self.user, self.incident)}
 
     def slot_asked(self, name):
         """The slot ``name`` with its form, if the page offers it now (for its disclosure); else None."""

@@ -1,5 +1,14 @@
-"""Exports of the incidents app: the case report PDF and the incident and breach registers."""
+"""Exports of the incidents app: the case report PDF, the police package and the incident and breach registers."""
 
+import csv
+import io
+import json
+import re
+import shutil
+import tempfile
+import zipfile
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import audit_record
@@ -11,18 +20,91 @@ from . import selectors
 from .selectors import current_records, incident_records, incident_timeline
 
 
-def case_report_pdf(*, incident, actor):
-    """One case: the facts, the people, every step's records and the full timeline."""
-    records = incident_records(incident=incident)
-    pdf = render_pdf(
+def _case_report_pdf_bytes(*, incident, actor, records=None, manifest=None):
+    records = records if records is not None else incident_records(incident=incident)
+    return render_pdf(
         template="exports/case_report.html",
         context={"incident": incident, "records": records, "current": current_records(records=records),
-                 "timeline": incident_timeline(records=records),
+                 "timeline": incident_timeline(records=records), "manifest": manifest,
                  "header_right": incident.reference},
         school_name=incident.school.name, exported_by=actor,
     )
+
+
+def case_report_pdf(*, incident, actor):
+    """One case: the facts, the people, every step's records (each file with its SHA-256) and the full timeline."""
+    pdf = _case_report_pdf_bytes(incident=incident, actor=actor)
     audit_record(actor=actor, action="export.case_report", obj=incident, board=incident.school.board)
     return pdf
+
+
+# The evidence manifest: one row per file, in the police package and the dossier ZIP ----------------------------
+
+MANIFEST_FIELDS = ["file", "original_name", "sha256", "size", "sha256_as_received", "size_as_received",
+                   "uploaded_at", "uploaded_by", "case"]
+
+
+def _safe_name(name):
+    return re.sub(r"[^\w.\- ]+", "_", name).strip() or "bestand"
+
+
+def evidence_archive_name(item, folder="bewijs"):
+    """The name of an evidence file inside a ZIP: unique (its id) and safe."""
+    return f"{folder}/{item.pk}-{_safe_name(item.original_name)}"
+
+
+def evidence_manifest(items, *, name_of=evidence_archive_name):
+    """The manifest of evidence files as (csv_bytes, json_bytes): per file its name in the ZIP, its SHA-256 and size
+    as stored (what the ZIP holds), its SHA-256 and size as received (before re-encoding), when and by whom it was
+    uploaded. ``items`` are servable evidence (never quarantined)."""
+    rows = [{
+        "file": name_of(item),
+        "original_name": item.original_name,
+        "sha256": item.stored_sha256,
+        "size": item.size,
+        "sha256_as_received": item.sha256,
+        "size_as_received": item.received_size,
+        "uploaded_at": timezone.localtime(item.created_at).isoformat(),
+        "uploaded_by": str(item.created_by),
+        "case": item.incident.reference,
+    } for item in items]
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    as_json = json.dumps({"files": rows}, ensure_ascii=False, indent=2).encode()
+    return text.getvalue().encode(), as_json
+
+
+def write_evidence_files(archive, items, *, name_of=evidence_archive_name):
+    """Copy each evidence file into the ZIP through the storage, in chunks (works on any storage backend)."""
+    for item in items:
+        with item.file.open("rb") as source, archive.open(name_of(item), "w") as target:
+            shutil.copyfileobj(source, target, 1024 * 1024)
+
+
+def police_package_zip(*, incident, actor):
+    """The police package (aangiftepakket) of one case, as a temporary file holding the ZIP: the case report PDF,
+    the evidence files, and the manifest (CSV and JSON) with each file's name, SHA-256, size, upload time and
+    uploader; the PDF prints the SHA-256 of both manifests, so the package proves itself. Quarantined files are
+    never in it. Audit-logged."""
+    import hashlib
+
+    items = list(selectors.evidence_servable(incident=incident))
+    manifest_csv, manifest_json = evidence_manifest(items)
+    manifest = {"csv": hashlib.sha256(manifest_csv).hexdigest(), "json": hashlib.sha256(manifest_json).hexdigest(),
+                "count": len(items)}
+    target = tempfile.TemporaryFile(suffix=".zip")
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"zaakrapport-{incident.reference}.pdf",
+                         _case_report_pdf_bytes(incident=incident, actor=actor, manifest=manifest))
+        archive.writestr("manifest.csv", manifest_csv)
+        archive.writestr("manifest.json", manifest_json)
+        write_evidence_files(archive, items)
+    audit_record(actor=actor, action="export.police_package", obj=incident, board=incident.school.board,
+                 evidence=[item.pk for item in items], manifest_sha256=manifest["json"])
+    target.seek(0)
+    return target
 
 
 INCIDENT_COLUMNS = [

@@ -75,6 +75,10 @@ rules.add_perm("incidents.transition_incident", leads_incident_school)
 rules.add_perm("incidents.add_evidence", (leads_incident_school | is_reporter) & is_open)
 # Corrections and withdrawals (AVG art. 16) may come after a case was closed.
 rules.add_perm("incidents.correct_record", leads_incident_school)
+# A file showing a minor's nudity: the school leader quarantines and deletes it, also after closing (it must go).
+rules.add_perm("incidents.quarantine_evidence", leads_incident_school)
+# The police package (case report, evidence files, manifest with their hashes) for a police report.
+rules.add_perm("incidents.download_police_package", leads_incident_school)
 # External messages and press statements are made or approved by the spokesperson: a member of the board.
 rules.add_perm("incidents.speak_for_board", on_incident_board)
 rules.add_perm("incidents.review_breaches", is_privacy_officer)

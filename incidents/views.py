@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 from rules import has_perm
@@ -28,7 +29,10 @@ from . import exports, selectors, services
 from .case_page import (  # noqa: F401 (TIMELINE_SHOWN: how many entries the page shows)
     FORM_TITLES, TIMELINE_SHOWN, CasePage, Slot, posted_slot, record_form, takedown_outcome_form,
 )
-from .forms import InvolvementForm, RecordWithdrawalForm, ReportForm, TransitionForm, record_correction_form
+from .forms import (
+    InvolvementForm, QuarantineDestroyForm, QuarantineForm, RecordWithdrawalForm, ReportForm, TransitionForm,
+    record_correction_form,
+)
 from .models import Incident, Takedown
 
 @login_required
@@ -53,6 +57,7 @@ def report_create(request):
                 school=data["school"], reporter=request.user, platform=data["platform"], category=data["category"],
                 description=data["description"], privacy_flag=data["privacy_flag"], occurred_at=data["occurred_at"],
                 discovered_at=data["discovered_at"], files=data["files"], links=data["links"],
+                minor_nudity=data["minor_nudity"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -267,7 +272,7 @@ def _save_record(kind, form, incident, actor):
     data = form.cleaned_data
     if kind == "evidence":
         services.evidence_add(incident=incident, actor=actor, files=data["files"], links=data["links"],
-                              description=data["description"])
+                              description=data["description"], minor_nudity=data["minor_nudity"])
     elif kind == "triage":
         services.incident_triage(incident=incident, actor=actor, severity=data["severity"], category=data["category"],
                                  privacy_flag=data["privacy_flag"])
@@ -388,6 +393,76 @@ def evidence_file(request, token):
     audit_record(actor=request.user, action="evidence.download", obj=evidence, board=evidence.incident.school.board)
     return private_file_response(evidence.file, content_type=evidence.content_type, filename=evidence.original_name,
                                  inline=evidence.is_image and "download" not in request.GET)
+
+
+def _quarantine_refused(request, incident, name, form):
+    messages.error(request, " ".join(form.non_field_errors()) or _("Not saved: correct the marked fields."))
+    incident.refresh_from_db()
+    return render(request, "incidents/incident_detail.html",
+                  CasePage(request, incident, bound_quarantine=(name, form)).context(), status=400)
+
+
+def _case_for_quarantine(request, pk):
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    if not has_perm("incidents.quarantine_evidence", request.user, incident):
+        raise PermissionDenied(_("Only the school leader of this school can quarantine or delete files of this case."))
+    return incident
+
+
+@require_POST
+@login_required
+def quarantine(request, pk):
+    """Mark the case, or one file, as a minor's nude image: its files are quarantined at once."""
+    incident = _case_for_quarantine(request, pk)
+    form = QuarantineForm(request.POST, incident=incident, prefix="quarantine")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            items = services.evidence_quarantine(incident=incident, actor=request.user, evidence=data["evidence"],
+                                                 reason=data["reason"], destroy_now=data["destroy_now"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, ngettext(
+                "%(count)s file is quarantined: nobody can open it any more.",
+                "%(count)s files are quarantined: nobody can open them any more.", len(items)) % {"count": len(items)})
+            return redirect(reverse("incidents:detail", args=[incident.pk]) + "#evidence-title")
+    return _quarantine_refused(request, incident, "quarantine", form)
+
+
+@require_POST
+@login_required
+def quarantine_destroy(request, pk):
+    """Delete the case's quarantined files for good: at the handover to the police, or at once."""
+    incident = _case_for_quarantine(request, pk)
+    form = QuarantineDestroyForm(request.POST, prefix="destroy")
+    if form.is_valid():
+        try:
+            items = services.quarantine_destroy(incident=incident, actor=request.user, reason=form.cleaned_data["reason"],
+                                                handed_over_to_police=form.cleaned_data["when"] == "handover")
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, ngettext(
+                "%(count)s quarantined file has been deleted for good; the timeline keeps its SHA-256.",
+                "%(count)s quarantined files have been deleted for good; the timeline keeps their SHA-256.",
+                len(items)) % {"count": len(items)})
+            return redirect(reverse("incidents:detail", args=[incident.pk]) + "#evidence-title")
+    return _quarantine_refused(request, incident, "quarantine_destroy", form)
+
+
+@require_GET
+@login_required
+def police_package(request, pk):
+    """The police package (aangiftepakket): case report PDF, evidence files and their manifest, as one ZIP."""
+    from django.http import FileResponse
+
+    incident = selectors.incident_get_visible(user=request.user, pk=pk)
+    require_perm("incidents.download_police_package", request.user, incident,
+                 message=_("Only the school leader of this school can download the police package."))
+    archive = exports.police_package_zip(incident=incident, actor=request.user)
+    return FileResponse(archive, as_attachment=True, filename=f"aangiftepakket-{incident.reference}.zip",
+                        content_type="application/zip")
 
 
 @require_GET

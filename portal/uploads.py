@@ -4,6 +4,7 @@ Re-encoding drops EXIF (GPS position, camera, names) and anything hidden after t
 file that only pretends to be an image never reaches the disk.
 """
 
+import hashlib
 import io
 import uuid
 import warnings
@@ -14,6 +15,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps
@@ -21,6 +23,40 @@ from PIL import Image, ImageFile, ImageOps
 ALLOWED_TYPES = {"image/png": "png", "image/jpeg": "jpg", "application/pdf": "pdf"}
 # A PDF that can run code or open other programs is refused: evidence is read, never executed.
 PDF_ACTIVE_CONTENT = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+
+
+class _Sha256WhileReceived:
+    """An upload handler that also computes the SHA-256 of each file from the chunks as they come in, so the hash is
+    of the bytes the portal received, before any check or re-encoding touched them, whichever storage keeps the file
+    later. The file it returns carries it as ``sha256``."""
+
+    def new_file(self, *args, **kwargs):
+        self._sha256 = hashlib.sha256()
+        super().new_file(*args, **kwargs)  # the memory handler stops the others here, with the hash ready
+
+    def receive_data_chunk(self, raw_data, start):
+        passed_on = super().receive_data_chunk(raw_data, start)
+        if passed_on is None:  # this handler keeps the data (the memory handler passes big files on)
+            self._sha256.update(raw_data)
+        return passed_on
+
+    def file_complete(self, file_size):
+        uploaded = super().file_complete(file_size)
+        if uploaded is not None:
+            uploaded.sha256 = self._sha256.hexdigest()
+        return uploaded
+
+
+class HashingMemoryFileUploadHandler(_Sha256WhileReceived, MemoryFileUploadHandler):
+    pass
+
+
+class HashingTemporaryFileUploadHandler(_Sha256WhileReceived, TemporaryFileUploadHandler):
+    pass
+
+
+def sha256_hex(data):
+    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass
@@ -32,6 +68,9 @@ class CleanUpload:
     # True while an image has passed the checks but still carries its original bytes (EXIF and all):
     # it must be re-encoded before anyone sees it (upload_clean, or a worker for incident evidence).
     needs_reencode: bool = False
+    # The SHA-256 of the file as received (computed by the upload handler while it streamed in) and its size then.
+    sha256: str = ""
+    received_size: int = 0
 
 
 def _read_all(uploaded):
@@ -127,7 +166,8 @@ def upload_clean(uploaded):
     if checked.needs_reencode:
         data = reencode_image(checked.content.read(), checked.content_type)
         checked = CleanUpload(content=ContentFile(data, name=checked.content.name), content_type=checked.content_type,
-                              original_name=checked.original_name, size=len(data))
+                              original_name=checked.original_name, size=len(data), sha256=checked.sha256,
+                              received_size=checked.received_size)
     return checked
 
 
@@ -169,6 +209,10 @@ def upload_check(uploaded):
         original_name=original,
         size=len(data),
         needs_reencode=kind.mime != "application/pdf",
+        # A file that came through a request was hashed while it streamed in; one handed over in code (a test, a
+        # command) is hashed from the bytes read above.
+        sha256=getattr(uploaded, "sha256", None) or sha256_hex(data),
+        received_size=len(data),
     )
 
 

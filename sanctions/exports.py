@@ -4,6 +4,7 @@ import re
 import tempfile
 import zipfile
 
+from incidents.exports import evidence_archive_name, evidence_manifest, write_evidence_files
 from incidents.models import Evidence, Involvement
 from portal.audit import audit_record
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,10 @@ def dossier_pdf(*, person, actor):
     return pdf
 
 
+def _evidence_name(item):
+    return evidence_archive_name(item, folder=f"bewijs/{item.incident.reference}")
+
+
 def dossier_filename(person, extension):
     return _safe(f"{_title(person)} {person.full_name}").replace(" ", "-").lower() + f".{extension}"
 
@@ -47,13 +52,16 @@ def dossier_zip(*, person, actor):
         for letter in Correspondence.objects.filter(person=person).order_by("uploaded_at", "pk"):
             with letter.file.open("rb") as handle:
                 archive.writestr(f"correspondentie/{letter.uploaded_at:%Y%m%d}-{letter.pk}-{_safe(letter.original_name)}", handle.read())
-        # The evidence of the cases the person is (still) linked to; withdrawn links and evidence stay out.
+        # The evidence of the cases the person is (still) linked to; withdrawn links and evidence stay out, and a
+        # quarantined file (a minor's nudity) is never in it. The manifest lists each file's SHA-256.
         cases = Involvement.objects.current().filter(person=person).values("incident_id")
-        evidence = (Evidence.objects.current().filter(incident__in=cases, processed=True).exclude(file="")
-                    .select_related("incident"))
-        for item in evidence.distinct().order_by("incident_id", "pk"):
-            with item.file.open("rb") as handle:
-                archive.writestr(f"bewijs/{item.incident.reference}/{item.pk}-{_safe(item.original_name)}", handle.read())
+        evidence = list(Evidence.objects.servable().filter(incident__in=cases).select_related("incident", "created_by")
+                        .distinct().order_by("incident_id", "pk"))
+        write_evidence_files(archive, evidence, name_of=_evidence_name)
+        if evidence:
+            manifest_csv, manifest_json = evidence_manifest(evidence, name_of=_evidence_name)
+            archive.writestr("bewijs-manifest.csv", manifest_csv)
+            archive.writestr("bewijs-manifest.json", manifest_json)
     audit_record(actor=actor, action="export.dossier_zip", obj=person, board=person.school.board)
     target.seek(0)
     return target

@@ -3,6 +3,7 @@
     case.py      the report, the case's own fields, step changes and the case filters
     records.py   a form per kind of record on a case, and correcting or withdrawing one
     breach.py    the FG's review and the breach filters
+    quarantine.py  quarantining and deleting files that show a minor's nudity
 """
 
 from .case import (
@@ -15,6 +16,7 @@ from .records import (
     RecordCorrectionForm, record_correction_form, RecordWithdrawalForm, RECORD_FORMS,
 )
 from .breach import BreachAssessmentForm, BreachFilterForm
+from .quarantine import QuarantineForm, QuarantineDestroyForm
 
 __all__ = [
     "ReportForm",
@@ -44,4 +46,6 @@ __all__ = [
     "RECORD_FORMS",
     "BreachAssessmentForm",
     "BreachFilterForm",
+    "QuarantineForm",
+    "QuarantineDestroyForm",
 ]

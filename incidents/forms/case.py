@@ -1,6 +1,7 @@
 """The report, the case's own fields (triage, facts, decision), step changes and the case and statistics filters."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,7 @@ from portal.forms import (
 from portal.models import School
 from portal.validators import validate_in_past
 
+from .. import imagery
 from ..models import Incident
 
 
@@ -30,6 +32,7 @@ class ReportForm(forms.Form):
     occurred_at = local_datetime_field(_("When did it happen?"), required=False, help_text=_("Leave empty if unknown."),
                                        validators=[validate_in_past])
     discovered_at = local_datetime_field(_("When was it discovered?"), validators=[validate_in_past])
+    minor_nudity = forms.BooleanField(label=imagery.MINOR_NUDITY_LABEL, required=False, help_text=imagery.GUIDANCE)
     files = EvidenceFilesField(label=_("Screenshots or documents"),
                                decoded_by_worker=True)
     links = LinksField(label=_("Links to the posts"))
@@ -43,6 +46,21 @@ class ReportForm(forms.Form):
             self.fields["school"].initial = schools.first()
             self.fields["school"].widget = forms.HiddenInput()
         self.fields["discovered_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+    def clean(self):
+        data = super().clean()
+        refuse_files_at_field(self, category=data.get("category", ""), minor_nudity=data.get("minor_nudity"))
+        return data
+
+
+def refuse_files_at_field(form, **case):
+    """The rule of incidents/imagery.py at the form's files field: no file with a minor's nudity or sexting."""
+    try:
+        imagery.check_no_files(form.cleaned_data.get("files"), **case)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(field, message)
 
 
 class TriageForm(forms.ModelForm):

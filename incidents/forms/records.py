@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import EvidenceFilesField, LinksField, PersonPicker, localize_datetime_widgets
 
-from .. import selectors
+from .. import imagery, selectors
+from .case import refuse_files_at_field
 from ..models import (
     Action, Assignment, Evaluation, InformedParty, Involvement, Message, PoliceReport, Takedown, TakedownOutcome,
     Waiver,
@@ -16,13 +17,25 @@ from ..models import (
 
 
 class EvidenceForm(forms.Form):
+    minor_nudity = forms.BooleanField(label=imagery.MINOR_NUDITY_LABEL, required=False, help_text=imagery.GUIDANCE)
     files = EvidenceFilesField(label=_("Screenshots or documents"),
                                decoded_by_worker=True)
     links = LinksField(label=_("Links"))
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
 
+    def __init__(self, *args, incident=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+        if incident is not None and imagery.files_refused(incident=incident):
+            # A sexting case, or one marked as a minor's nude image: links and text only.
+            self.fields["minor_nudity"].initial = True
+            self.fields["minor_nudity"].disabled = True
+            self.fields["files"].widget.attrs["disabled"] = True
+            self.fields["files"].help_text = imagery.REFUSAL
+
     def clean(self):
         data = super().clean()
+        refuse_files_at_field(self, minor_nudity=data.get("minor_nudity"), incident=self.incident)
         if not self.errors and not data.get("files") and not data.get("links"):
             raise ValidationError(_("Add a file or a link."))
         return data

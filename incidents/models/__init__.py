@@ -10,7 +10,7 @@ from .incident import (
     private_storage, Platform, Category, Severity, Decision, VictimType, ChoiceLabelsMixin, Incident, Transition,
 )
 from .records import (
-    IncidentRecordQuerySet, IncidentRecord, Evidence, InvolvementRole, Involvement, ActionKind, Action, Waiver,
+    IncidentRecordQuerySet, EvidenceQuerySet, IncidentRecord, Evidence, InvolvementRole, Involvement, ActionKind, Action, Waiver,
     PoliceReportFiler, PoliceReport, TakedownOutcome, WATCHED_TAKEDOWN_OUTCOMES, Takedown, InformedParty, Audience,
     Message, ProtocolWorked, Evaluation, AssignmentKind, Assignment,
 )
@@ -28,6 +28,7 @@ __all__ = [
     "Incident",
     "Transition",
     "IncidentRecordQuerySet",
+    "EvidenceQuerySet",
     "IncidentRecord",
     "Evidence",
     "InvolvementRole",

@@ -24,6 +24,10 @@ class CaseEventKind(models.TextChoices):
     PUBLIC_REPORT_NAMED = "public_report_named", _(
         "Report from the public reporting page; the sender gave a name (only the school leader and the confidential counsellor see it, on the report)")
     PUBLIC_REPORT_ADDITION = "public_report_addition", _("Information added by the sender of a public report")
+    MINOR_NUDITY_MARKED = "minor_nudity_marked", _("Marked: a nude image of a minor")
+    EVIDENCE_QUARANTINED = "evidence_quarantined", _("File quarantined")
+    EVIDENCE_HANDED_OVER = "evidence_handed_over", _("Quarantined file deleted at the handover to the police")
+    EVIDENCE_DESTROYED = "evidence_destroyed", _("Quarantined file deleted at once")
 
 
 def event_value(obj, name):

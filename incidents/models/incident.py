@@ -134,6 +134,9 @@ class Incident(ChoiceLabelsMixin, ConcurrentTransitionMixin, workflow.IncidentTr
         _("privacy incident or data breach"), default=False,
         help_text=_("Personal data was exposed or shared; the privacy officer (FG) is informed."),
     )
+    # "Het gaat om een naaktbeeld van een minderjarige": ticked on the report or marked by the school leader. Such a
+    # case carries no file (incidents/imagery.py), and its files are quarantined (services/quarantine.py).
+    minor_nudity = models.BooleanField(_("it concerns a nude image of a minor"), default=False)
     description = BoundedTextField(_("what happened"), max_length=LONG_TEXT_MAX_LENGTH)
     facts_account = BoundedTextField(_("written account of the facts"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
 

@@ -22,6 +22,13 @@ class IncidentRecordQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True)
 
 
+class EvidenceQuerySet(IncidentRecordQuerySet):
+    def servable(self):
+        """The files that may be opened, exported or handed over: counted, re-encoded, present and never quarantined
+        (an image of a minor's nudity is opened by nobody)."""
+        return self.current().filter(processed=True, quarantined_at__isnull=True).exclude(file="")
+
+
 class IncidentRecord(ChoiceLabelsMixin, models.Model):
     """Fields every record on a case shares: which case, who logged it, when, and in which step.
 
@@ -69,8 +76,24 @@ class Evidence(IncidentRecord):
     # An image is stored as uploaded (after the checks) and re-encoded by a worker; until then it is not served.
     processed = models.BooleanField(_("processed"), default=True)
     processing_error = models.CharField(_("processing error"), max_length=300, blank=True)
+    # Integrity: the SHA-256 of the bytes as they were received (computed while the upload streamed in, before any
+    # re-encoding; created_by and created_at say who uploaded it and when) and of the copy that is stored and served.
+    sha256 = models.CharField(_("SHA-256 as received"), max_length=64, blank=True)
+    received_size = models.PositiveIntegerField(_("size as received"), default=0)
+    stored_sha256 = models.CharField(_("SHA-256 of the stored copy"), max_length=64, blank=True)
+    # The box "het gaat om een naaktbeeld van een minderjarige" was ticked when this (link) was recorded.
+    minor_nudity = models.BooleanField(_("it concerns a nude image of a minor"), default=False)
+    # Quarantine: a file marked as (possibly) showing a minor's nudity is opened by nobody, and deleted for good at
+    # the handover to the police or at once. The row stays (hash, size, who and when), the file goes.
+    quarantined_at = models.DateTimeField(_("quarantined at"), null=True, blank=True)
+    quarantined_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", verbose_name=_("quarantined by"), db_index=False)
+    destroyed_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
+    destroyed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("file deleted by"), db_index=False)
 
-    history = HistoricalRecords(no_db_index=["created_by", "token"])
+    objects = EvidenceQuerySet.as_manager()
+    history = HistoricalRecords(no_db_index=["created_by", "token", "quarantined_by", "destroyed_by"])
     correctable_fields = ("description",)
 
     class Meta(IncidentRecord.Meta):
@@ -78,7 +101,8 @@ class Evidence(IncidentRecord):
         verbose_name_plural = _("evidence")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(file="") | ~models.Q(url="") | ~models.Q(processing_error=""),
+                condition=(~models.Q(file="") | ~models.Q(url="") | ~models.Q(processing_error="")
+                           | models.Q(destroyed_at__isnull=False)),
                 name="evidence_has_file_or_link",
             ),
         ]
@@ -89,6 +113,14 @@ class Evidence(IncidentRecord):
     @property
     def is_image(self):
         return self.content_type.startswith("image/")
+
+    @property
+    def is_quarantined(self):
+        return self.quarantined_at is not None
+
+    @property
+    def is_servable(self):
+        return bool(self.file) and self.processed and not self.is_quarantined and not self.is_withdrawn
 
 
 class InvolvementRole(models.TextChoices):

@@ -9,7 +9,7 @@ from .cases import (
     incident_visibility_q, incident_list_visible_to, IncidentList, incident_get_visible, incident_full_view_allowed,
     ASSIGNABLE_ROLES, incident_assignable_users, incident_report_schools, incident_usual_school, incident_spokespeople,
     PERSON_SEARCH_LIMIT, incident_people, incident_people_matching, incident_reported_by, evidence_get_visible,
-    evidence_for_viewer,
+    evidence_for_viewer, evidence_servable,
 )
 from .timeline import (
     TimelineEntry, RECORD_KINDS, incident_records, RECORD_MODELS, record_get_visible, record_events, record_fields,
@@ -36,6 +36,7 @@ __all__ = [
     "incident_reported_by",
     "evidence_get_visible",
     "evidence_for_viewer",
+    "evidence_servable",
     "TimelineEntry",
     "RECORD_KINDS",
     "incident_records",

@@ -301,15 +301,25 @@ def evidence_get_visible(*, user, token):
     as on the case page."""
     full_view = Incident.objects.filter(incident_visibility_q(user=user, include_own_reports=False))
     return get_object_or_404(
-        Evidence.objects.filter(Q(incident__in=full_view) | Q(incident__reporter=user, created_by=user))
+        # A quarantined file (a minor's nudity) does not exist for anyone, whatever their role.
+        Evidence.objects.filter(Q(incident__in=full_view) | Q(incident__reporter=user, created_by=user),
+                                quarantined_at__isnull=True)
         .select_related("incident__school__board"),
         token=token,
     )
 
 
 def evidence_for_viewer(*, user, incident, full_view):
-    """The evidence a viewer of the case sees: all of it, or only what a reporter sent themselves."""
-    evidence = Evidence.objects.current().filter(incident=incident).select_related("created_by")
+    """The evidence a viewer of the case sees: all of it, or only what a reporter sent themselves; never what is
+    quarantined."""
+    evidence = Evidence.objects.current().filter(incident=incident, quarantined_at__isnull=True).select_related("created_by")
     if not full_view:
         evidence = evidence.filter(created_by=user)
     return evidence.order_by("created_at", "pk")
+
+
+def evidence_servable(*, incident):
+    """The files of a case that may be exported or handed over (the caller has checked who asks): current,
+    re-encoded, never quarantined; oldest first."""
+    return (Evidence.objects.servable().filter(incident=incident).select_related("created_by", "incident")
+            .order_by("created_at", "pk"))

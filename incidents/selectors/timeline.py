@@ -36,7 +36,7 @@ RECORD_KINDS = ("evidence", "involvements", "actions", "waivers", "police_report
 def incident_records(*, incident):
     """Every record of the case, withdrawn ones included, each kind fetched once, and the case's events."""
     return {
-        "evidence": list(Evidence.objects.filter(incident=incident).select_related("created_by")),
+        "evidence": list(Evidence.objects.filter(incident=incident).select_related("created_by", "quarantined_by", "destroyed_by")),
         "involvements": list(Involvement.objects.filter(incident=incident).select_related("person", "created_by")),
         "actions": list(Action.objects.filter(incident=incident).select_related("created_by")),
         "waivers": list(Waiver.objects.filter(incident=incident).select_related("created_by")),
@@ -87,8 +87,12 @@ def record_fields(*, record):
 
 def current_records(*, records):
     """The records that count, per kind: what the case's summary and report list (withdrawn ones only in the
-    timeline)."""
-    return {kind: [r for r in records.get(kind, ()) if not r.is_withdrawn] for kind in RECORD_KINDS}
+    timeline). Quarantined evidence is never among them: it is listed apart (``quarantined``), without its file."""
+    current = {kind: [r for r in records.get(kind, ()) if not r.is_withdrawn] for kind in RECORD_KINDS}
+    current["evidence"] = [e for e in current["evidence"] if not e.is_quarantined]
+    current["quarantined"] = [e for e in records.get("evidence", ()) if e.is_quarantined]
+    current["quarantine_pending"] = [e for e in current["quarantined"] if e.destroyed_at is None]
+    return current
 
 
 def _record_model(record_type):

@@ -5,6 +5,7 @@
     records.py    the records of the steps, their corrections and withdrawals, takedown outcomes
     breach.py     the FG's data-breach review
     evidence.py   the worker's re-encoding of uploaded images
+    quarantine.py files showing a minor's nudity: quarantined, then deleted for good
 """
 
 from .base import case_event_record
@@ -15,6 +16,7 @@ from .case import (
 from .records import evidence_add, incident_add_record, record_withdraw, record_correct, takedown_resolve
 from .breach import breach_assess
 from .evidence import evidence_queue_processing, evidence_process, evidence_requeue_unprocessed
+from .quarantine import evidence_quarantine, quarantine_destroy
 
 __all__ = [
     "case_event_record",
@@ -34,4 +36,6 @@ __all__ = [
     "evidence_queue_processing",
     "evidence_process",
     "evidence_requeue_unprocessed",
+    "evidence_quarantine",
+    "quarantine_destroy",
 ]

@@ -8,6 +8,7 @@ from rules import has_perm
 from portal.files import field_file_save
 from portal.oncommit import delay_on_commit
 
+from ..imagery import check_no_files
 from ..models import CaseEvent, Evidence, Incident
 
 
@@ -21,17 +22,22 @@ def _require(user, perm, incident):
         raise PermissionDenied(_("You may not do this on this case."))
 
 
-def _store_evidence(*, incident, actor, uploads=(), links=(), description=""):
+def _store_evidence(*, incident, actor, uploads=(), links=(), description="", minor_nudity=False):
     """Store checked uploads (inside the caller's atomic_with_files: a rollback deletes them again). Images are
     re-encoded by a worker after commit (the request stays fast); until then they are marked unprocessed and
-    never served."""
+    never served. A case with a minor's nude image (incidents/imagery.py) takes no file at all.
+
+    Each file keeps the SHA-256 of the bytes as received; a file stored as received (a PDF) has the same hash for
+    its stored copy, an image gets that of its re-encoded copy from the worker."""
+    check_no_files(uploads, minor_nudity=minor_nudity, incident=incident)
     stored = []
     to_process = []
     for upload in uploads:
         evidence = Evidence(
             incident=incident, created_by=actor, step=incident.state, description=description,
             content_type=upload.content_type, original_name=upload.original_name, size=upload.size,
-            processed=not upload.needs_reencode,
+            processed=not upload.needs_reencode, sha256=upload.sha256, received_size=upload.received_size,
+            stored_sha256="" if upload.needs_reencode else upload.sha256,
         )
         field_file_save(evidence.file, upload.content.name, upload.content)
         stored.append(evidence)
@@ -40,7 +46,8 @@ def _store_evidence(*, incident, actor, uploads=(), links=(), description=""):
             to_process.append(evidence.pk)
     for url in links:
         _validate_link(url)
-        Evidence.objects.create(incident=incident, created_by=actor, step=incident.state, url=url, description=description)
+        Evidence.objects.create(incident=incident, created_by=actor, step=incident.state, url=url, description=description,
+                                minor_nudity=bool(minor_nudity))
     if to_process:
         from ..tasks import process_evidence
 

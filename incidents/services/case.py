@@ -12,26 +12,30 @@ from portal.files import atomic_with_files
 from portal.uploads import upload_check
 
 from .. import workflow
+from ..imagery import check_no_files
 from ..models import BreachAssessment, Incident, Transition
 from ..notifications import notify
 from .base import _lock, _require, _store_evidence
 
 
 def incident_report(*, school, reporter, platform, category, description, privacy_flag=False,
-                    occurred_at=None, discovered_at=None, files=(), links=()):
-    """A staff member reports an incident at one of their schools, with screenshots and links."""
+                    occurred_at=None, discovered_at=None, files=(), links=(), minor_nudity=False):
+    """A staff member reports an incident at one of their schools, with screenshots and links; a sexting report, or
+    one about a nude image of a minor, with links and text only (incidents/imagery.py)."""
     if not has_perm("incidents.report_incident", reporter, school):
         raise PermissionDenied(_("You can only report incidents for your own school."))
     if occurred_at and discovered_at and discovered_at < occurred_at:
         raise ValidationError({"discovered_at": _("It cannot have been discovered before it happened.")})
+    check_no_files(files, category=category, minor_nudity=minor_nudity)
     uploads = [upload_check(f) for f in files]  # all checked before anything is written
     with atomic_with_files():
         incident = Incident.objects.create(
             school=school, reporter=reporter, platform=platform, category=category, description=description,
+            minor_nudity=bool(minor_nudity),
             privacy_flag=privacy_flag or category == "data_breach", occurred_at=occurred_at,
             discovered_at=discovered_at or timezone.now(), protocol_version_id=school.board.protocol_id,
         )
-        _store_evidence(incident=incident, actor=reporter, uploads=uploads, links=links)
+        _store_evidence(incident=incident, actor=reporter, uploads=uploads, links=links, minor_nudity=minor_nudity)
         notify("incident_reported", incident=incident)
         if incident.privacy_flag:
             _breach_review_open(incident)

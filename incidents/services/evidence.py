@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from portal.files import atomic_with_files, field_file_save, stored_file_delete_on_commit
 from portal.oncommit import delay_now
-from portal.uploads import reencode_image
+from portal.uploads import reencode_image, sha256_hex
 
 from ..models import Evidence, private_storage
 
@@ -24,8 +24,9 @@ def evidence_process(*, evidence_id):
     The original is deleted only once the re-encoded copy and the record naming it are committed; if anything
     fails before, the copy is deleted again and the record still names the original, so a retry starts afresh."""
     with atomic_with_files():
-        evidence = Evidence.objects.select_for_update().filter(pk=evidence_id, processed=False).first()
-        if evidence is None:
+        evidence = (Evidence.objects.select_for_update()
+                    .filter(pk=evidence_id, processed=False, quarantined_at__isnull=True).first())
+        if evidence is None:  # done already, or quarantined: an image of a minor's nudity is not even decoded
             return False
         original = evidence.file.name
         with evidence.file.open("rb") as handle:
@@ -40,6 +41,7 @@ def evidence_process(*, evidence_id):
             # A new name (the storage never overwrites): the original stays whole until the commit.
             field_file_save(evidence.file, original.rsplit("/", 1)[-1], ContentFile(clean))
             evidence.size = len(clean)
+            evidence.stored_sha256 = sha256_hex(clean)
         stored_file_delete_on_commit(private_storage(), original)
         evidence.processed = True
         evidence.save()
@@ -49,7 +51,7 @@ def evidence_process(*, evidence_id):
 def evidence_requeue_unprocessed(*, older_than=None):
     """Queue again the images still unprocessed after a while (the broker was down, a worker died)."""
     older_than = older_than if older_than is not None else timezone.timedelta(minutes=2)
-    ids = list(Evidence.objects.filter(processed=False, created_at__lt=timezone.now() - older_than)
+    ids = list(Evidence.objects.filter(processed=False, quarantined_at__isnull=True, created_at__lt=timezone.now() - older_than)
                .values_list("pk", flat=True)[:500])
     for evidence_id in ids:
         evidence_queue_processing(evidence_id=evidence_id)

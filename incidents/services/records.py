@@ -11,6 +11,7 @@ from portal.files import atomic_with_files
 from portal.protocols import protocol_rules
 from portal.uploads import upload_check
 
+from ..imagery import check_no_files
 from ..models import (
     Action, ActionKind, Assignment, AssignmentKind, Audience, CaseEventKind, Involvement, InvolvementRole, Message,
     Takedown, TakedownOutcome, event_value,
@@ -20,14 +21,18 @@ from ..selectors import incident_assignable_users
 from .base import _lock, _require, _store_evidence, case_event_record, _required_reason
 
 
-def evidence_add(*, incident, actor, files=(), links=(), description=""):
+def evidence_add(*, incident, actor, files=(), links=(), description="", minor_nudity=False):
+    """Add screenshots, documents or links to a case. With the box "a nude image of a minor" ticked, or on a sexting
+    case, files are refused (incidents/imagery.py): before any file is read."""
     if not files and not links:
         raise ValidationError(_("Add a file or a link."))
+    check_no_files(files, minor_nudity=minor_nudity, incident=incident)
     uploads = [upload_check(f) for f in files]
     with atomic_with_files():
         locked = _lock(incident)
         _require(actor, "incidents.add_evidence", locked)
-        return _store_evidence(incident=locked, actor=actor, uploads=uploads, links=links, description=description)
+        return _store_evidence(incident=locked, actor=actor, uploads=uploads, links=links, description=description,
+                               minor_nudity=minor_nudity)
 
 
 def _check_message(*, incident, message):

@@ -241,6 +241,8 @@ MELDPUNT_MAX_UPLOAD_BYTES = env.int("MELDPUNT_MAX_UPLOAD_BYTES", default=10 * 10
 MELDPUNT_MAX_IMAGE_PIXELS = env.int("MELDPUNT_MAX_IMAGE_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Django's two handlers, each also computing the SHA-256 of a file while it is received (portal/uploads.py).
+FILE_UPLOAD_HANDLERS = ["portal.uploads.HashingMemoryFileUploadHandler", "portal.uploads.HashingTemporaryFileUploadHandler"]
 # How many files one form or API request may carry: the field says so, at the field, keeping what was typed.
 MELDPUNT_MAX_FILES = 20
 # How many links one report or evidence form may carry (each link becomes an evidence record).

@@ -1,6 +1,8 @@
 """The person dossier as a PDF (read back) and as a ZIP with every attachment, scoped like the dossier page."""
 
+import hashlib
 import io
+import json
 import re
 import zipfile
 
@@ -137,7 +139,7 @@ def test_dossier_zip_holds_the_pdf_the_correspondence_and_the_evidence_in_folder
     names = archive.namelist()
 
     pdf_name = exports.dossier_filename(subject, "pdf")
-    assert [n for n in names if "/" not in n] == [pdf_name]
+    assert [n for n in names if "/" not in n] == [pdf_name, "bewijs-manifest.csv", "bewijs-manifest.json"]
     assert "Sanne Verbeek" in flat(" ".join(pdf_pages(archive.read(pdf_name))))
     assert {n.split("/")[0] for n in names if "/" in n} == {"correspondentie", "bewijs"}
 
@@ -162,6 +164,13 @@ def test_dossier_zip_holds_the_pdf_the_correspondence_and_the_evidence_in_folder
         with item.file.open("rb") as handle:
             assert archive.read(name) == handle.read()
         assert Image.open(io.BytesIO(archive.read(name))).format == "PNG"
+    # The manifest names each file with the SHA-256 of the bytes in the ZIP and of the upload as received.
+    manifest = {row["file"]: row for row in json.loads(archive.read("bewijs-manifest.json"))["files"]}
+    assert set(manifest) == set(evidence)
+    for item in expected:
+        row = next(r for name, r in manifest.items() if name.startswith(f"bewijs/{item.incident.reference}/"))
+        assert row["sha256"] == hashlib.sha256(archive.read(row["file"])).hexdigest() == item.stored_sha256
+        assert row["sha256_as_received"] == item.sha256 and len(item.sha256) == 64
     assert not any(dossier["foreign_case"].reference in n for n in names)
     assert not any("niet-van-sanne" in n for n in names)
 

@@ -253,6 +253,17 @@ ROWS = [
     # A screenshot the school leader added is the school's file: the reporter does not get it.
     Row("incidents:evidence_file", get="404 200 200 404 200 200 200", kwargs=token("evidence_school")),
     Row("incidents:evidence_file", label="reporter's own", get="200 200 200 404 200 200 200", kwargs=token("evidence_reporter")),
+    # A quarantined file (a minor's nudity) is opened by nobody, whatever their role.
+    Row("incidents:evidence_file", label="quarantined", get="404 404 404 404 404 404 404",
+        kwargs=token("evidence_quarantined")),
+    # Quarantining, deleting quarantined files and the police package: the school leader of the school.
+    Row("incidents:quarantine", get=None, kwargs=pk("case"), post="403 302 403 404 403 403 403",
+        data=const({"quarantine-reason": "Naaktfoto van een leerling."})),
+    Row("incidents:quarantine", label="one file", get=None, kwargs=pk("case"), post="403 302 403 404 403 403 403",
+        data=lambda side, role: {"quarantine-evidence": side.evidence_school.pk}),
+    Row("incidents:quarantine_destroy", get=None, kwargs=pk("quarantined_case"), post="403 302 403 404 404 404 403",
+        data=const({"destroy-when": "handover", "destroy-reason": "Overgedragen aan de politie."})),
+    Row("incidents:police_package", get="403 200 403 404 403 403 403", kwargs=pk("case")),
     Row("incidents:statistics", get="403 200 200 403 403 403 200"),
     Row("incidents:breach_queue", get="403 403 403 200 403 403 403"),
     Row("incidents:breach_register", get="403 403 403 200 403 403 200"),

@@ -91,6 +91,8 @@ class Side:
     takedown: object = None  # pending, on ``case``
     evidence_reporter: object = None  # the reporter's own screenshot on ``case``
     evidence_school: object = None  # a screenshot the school leader added to ``case``
+    quarantined_case: object = None  # step 1, marked by the school leader as a minor's nude image: its file quarantined
+    evidence_quarantined: object = None  # the quarantined screenshot on ``quarantined_case``
     pupil: object = None
     guardian: object = None
     staff_person: object = None
@@ -144,6 +146,9 @@ def build_side(label):
     for role, kind in (("counsellor", "aftercare"), ("communications", "communication")):
         incident_services.incident_add_record(incident=side.case, actor=leader, record=Assignment(user=users[role], kind=kind))
     side.reported_case = IncidentFactory(school=school, reporter=staff, description=f"Dreigend bericht ({label}).")
+    side.quarantined_case = IncidentFactory(school=school, reporter=staff, files=[png_upload("beeld.png")],
+                                            description=f"Doorgestuurde foto ({label}).")
+    [side.evidence_quarantined] = incident_services.evidence_quarantine(incident=side.quarantined_case, actor=leader)
     side.closed_case = IncidentFactory(school=school, reporter=staff, closed=True, description=f"Afgesloten zaak ({label}).")
     side.privacy_case = IncidentFactory(
         school=school, reporter=staff, privacy_flag=True, description=f"Cijferlijst gedeeld ({label}).",
