@@ -50,9 +50,9 @@ def test_a_member_of_two_schools_reports_with_a_screenshot_in_six_interactions(l
     with page.expect_navigation():
         user.click("main a[href$='/melden/']")
     expect(page.locator("#id_school option:checked")).to_have_text("Het Baken")
-    user.select_option("#id_category", "sexting")
+    user.select_option("#id_category", "bullying")  # not sexting: that case takes no file (incidents/imagery.py)
     user.select_option("#id_platform", "snapchat")
-    user.fill("#id_description", "Een naaktfoto van een leerling gaat rond in een Snapchat-groep van klas 3.")
+    user.fill("#id_description", "In een Snapchat-groep van klas 3 wordt een leerling dagelijks uitgescholden.")
     user.set_input_files("#id_files", screenshot)
     with page.expect_navigation():
         user.click("form[enctype='multipart/form-data'] button[type=submit]")
@@ -60,7 +60,7 @@ def test_a_member_of_two_schools_reports_with_a_screenshot_in_six_interactions(l
     expect(page).to_have_url(re.compile(r"/melden/\d+/ontvangen/$"))
     assert user.count <= MAX_INTERACTIONS, f"{user.count} interactions"
     report = Incident.objects.filter(reporter=reporter).latest("reported_at")
-    assert report.school == school and report.category == "sexting"
+    assert report.school == school and report.category == "bullying"
     assert report.evidence.count() == 1
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px wide)"
