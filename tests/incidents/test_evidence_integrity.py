@@ -99,7 +99,10 @@ def test_case_page_evidence_form_refuses_a_file_with_the_box_ticked(client, scho
     response = client.post(reverse("incidents:record", args=[incident.pk, "evidence"]), {
         "evidence-minor_nudity": "on", "evidence-files": [png()], "evidence-description": "Naaktfoto"})
     assert response.status_code == 400
-    forms = {kind: form for kind, _title, form in response.context["step_forms"] + response.context["other_forms"]}
+    # The refused form comes back at its slot on the case page (in the checklist or among the other forms).
+    slots = [slot for item in response.context["checklist"] for slot in item.slots] + response.context["other_slots"]
+    assert any(slot.slot == "evidence" and slot.form is not None for slot in slots)
+    forms = response.context["forms"]
     assert list(forms["evidence"].errors) == ["files"]
     assert forms["evidence"]["description"].value() == "Naaktfoto"
     assert not incident.evidence.exists()
