@@ -192,20 +192,18 @@ class CasePage:
     # --- the records -------------------------------------------------------------------------------------------
 
     def records(self):
-        """(every record read for the page, those that count)."""
+        """The records the page lists beside the timeline, those that count (selectors.incident_summary_records)."""
         if self._records is None:
             if self.full_view:
-                records = selectors.incident_records(incident=self.incident)
-                self._records = records, selectors.current_records(records=records)
+                self._records = selectors.incident_summary_records(incident=self.incident)
             else:
                 # The reporter follows their own report: its step and what they sent, not the school's file on it.
-                evidence = {"evidence": list(selectors.evidence_for_viewer(user=self.user, incident=self.incident, full_view=False))}
-                self._records = evidence, evidence
+                self._records = {"evidence": list(selectors.evidence_for_viewer(user=self.user, incident=self.incident, full_view=False))}
         return self._records
 
     def pending_takedowns(self):
         """The posts whose takedown outcome the step still waits for."""
-        return [t for t in self.records()[1].get("takedowns", []) if t.outcome == TakedownOutcome.PENDING]
+        return [t for t in self.records().get("takedowns", []) if t.outcome == TakedownOutcome.PENDING]
 
     def outcome_slots(self):
         """Every harmful post's outcome can be updated at any later step: those still watched open, the settled ones
@@ -213,7 +211,7 @@ class CasePage:
         if not self.can_manage:
             return []
         in_checklist = {slot.slot for item in self.checklist() for slot in item.slots if slot.is_outcome}
-        takedowns = sorted(self.records()[1].get("takedowns", []), key=lambda t: t.outcome_is_final)
+        takedowns = sorted(self.records().get("takedowns", []), key=lambda t: t.outcome_is_final)
         return [self._outcome_slot(t, shown=not t.outcome_is_final) for t in takedowns
                 if f"takedown-{t.pk}" not in in_checklist]
 
@@ -221,22 +219,24 @@ class CasePage:
         """(the entries from ``start`` on, one page of them unless ``whole``; how many there are in all)."""
         if not self.full_view:
             return [], 0
-        entries = selectors.incident_timeline(records=self.records()[0])
-        end = len(entries) if whole else start + TIMELINE_SHOWN
-        shown = entries[start:end]
+        if whole:
+            shown = selectors.incident_timeline(records=selectors.incident_records(incident=self.incident))[start:]
+            total = start + len(shown)
+        else:
+            shown, total = selectors.incident_timeline_page(incident=self.incident, start=start, size=TIMELINE_SHOWN)
         if has_perm("incidents.correct_record", self.user, self.incident):
             # Each shown record's own page, where it is corrected or withdrawn: the address reversed once.
             address = record_url(self.incident.pk)
             for entry in shown:
                 if entry.current is not None and entry.withdrawal is None:
                     entry.correct_url = address(entry.current.record_type(), entry.current.pk)
-        return shown, len(entries)
+        return shown, total
 
     # --- the page ----------------------------------------------------------------------------------------------
 
     def context(self):
         incident, rules = self.incident, protocol_rules(self.incident.school.board)
-        records, current = self.records()
+        current = self.records()
         checklist = self.checklist()
         missing = self.missing()
         timeline, total = self.timeline(whole=self.request.GET.get("timeline") == "all")
@@ -244,7 +244,6 @@ class CasePage:
         shown = [s for item in checklist for s in item.slots] + other_slots + outcome_slots
         return {
             "incident": incident,
-            "records": records,
             "current": current,
             "can_correct": self.full_view and has_perm("incidents.correct_record", self.user, incident),
             "timeline": timeline,
@@ -288,7 +287,7 @@ class CasePage:
         if match:
             if not self.can_manage:
                 return None
-            takedown = next((t for t in self.records()[1].get("takedowns", []) if t.pk == int(match[1])), None)
+            takedown = next((t for t in self.records().get("takedowns", []) if t.pk == int(match[1])), None)
             if takedown is None:
                 return None
             in_checklist = [s for item in self.checklist() for s in item.slots if s.slot == name]

@@ -13,7 +13,7 @@ from .cases import (
 )
 from .timeline import (
     TimelineEntry, RECORD_KINDS, incident_records, RECORD_MODELS, record_get_visible, record_events, record_fields,
-    current_records, event_value_display, incident_timeline,
+    current_records, event_value_display, incident_timeline, incident_timeline_page, incident_summary_records,
 )
 from .breach import (
     breach_incident_get_visible, breach_list_visible_to, breach_register_board_ids, breach_queue_for, breach_overdue_count,
@@ -47,6 +47,8 @@ __all__ = [
     "current_records",
     "event_value_display",
     "incident_timeline",
+    "incident_timeline_page",
+    "incident_summary_records",
     "breach_incident_get_visible",
     "breach_list_visible_to",
     "breach_register_board_ids",

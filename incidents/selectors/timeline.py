@@ -1,10 +1,13 @@
 """A case's records and its timeline: each record as first logged, then every change, newest first."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
@@ -27,38 +30,73 @@ class TimelineEntry:
     withdrawal: object = None  # the event that withdrew the record, when it was
     current: object = None  # the record as it is now (the entry may show it as first recorded)
     correct_url: str = ""  # its page to correct or withdraw it, where the viewer may (set by the case page)
+    pk: int = 0  # with ``kind``, what names the entry in the timeline's index (see incident_timeline_page)
+
+    @property
+    def sort_key(self):
+        """Newest first; of entries at the same moment, the kind later in TIMELINE_KINDS, then the one written last."""
+        return (self.at, TIMELINE_RANK[self.kind], self.pk)
 
 
 RECORD_KINDS = ("evidence", "involvements", "actions", "waivers", "police_reports", "takedowns", "informed_parties",
                 "messages", "evaluations", "assignments")
+# Every kind of timeline entry, in the order that settles a tie between entries of the same moment.
+TIMELINE_KINDS = ("changes", *RECORD_KINDS, "transitions", "sanctions", "sanction_decisions", "report", "events")
+TIMELINE_RANK = {kind: rank for rank, kind in enumerate(TIMELINE_KINDS)}
+
+
+def _record_querysets(incident):
+    """Each kind of record of the case, withdrawn ones included, with what its entries show."""
+    return {
+        "evidence": Evidence.objects.filter(incident=incident).select_related("created_by", "quarantined_by", "destroyed_by"),
+        "involvements": Involvement.objects.filter(incident=incident).select_related("person", "created_by"),
+        "actions": Action.objects.filter(incident=incident).select_related("created_by"),
+        "waivers": Waiver.objects.filter(incident=incident).select_related("created_by"),
+        "police_reports": PoliceReport.objects.filter(incident=incident).select_related("created_by"),
+        "takedowns": Takedown.objects.filter(incident=incident).select_related("created_by"),
+        "informed_parties": InformedParty.objects.filter(incident=incident).select_related("created_by"),
+        "messages": Message.objects.filter(incident=incident).select_related("created_by", "approved_by"),
+        "evaluations": Evaluation.objects.filter(incident=incident).select_related("created_by"),
+        "assignments": Assignment.objects.filter(incident=incident).select_related("user", "created_by"),
+        "transitions": Transition.objects.filter(incident=incident).select_related("actor"),
+        "sanctions": incident.sanctions.select_related("person", "proposed_by", "decided_by"),
+    }
+
+
+def _history(incident):
+    """The case's whole field history, oldest first: its first row is the report as made, and each change made with
+    a reason (triage, facts, decision) is shown against the row before it."""
+    return list(incident.history.order_by("history_date", "history_id").select_related("history_user"))
+
+
+def _events():
+    return CaseEvent.objects.select_related("actor")
 
 
 def incident_records(*, incident):
     """Every record of the case, withdrawn ones included, each kind fetched once, and the case's events."""
     return {
-        "evidence": list(Evidence.objects.filter(incident=incident).select_related("created_by", "quarantined_by", "destroyed_by")),
-        "involvements": list(Involvement.objects.filter(incident=incident).select_related("person", "created_by")),
-        "actions": list(Action.objects.filter(incident=incident).select_related("created_by")),
-        "waivers": list(Waiver.objects.filter(incident=incident).select_related("created_by")),
-        "police_reports": list(PoliceReport.objects.filter(incident=incident).select_related("created_by")),
-        "takedowns": list(Takedown.objects.filter(incident=incident).select_related("created_by")),
-        "informed_parties": list(InformedParty.objects.filter(incident=incident).select_related("created_by")),
-        "messages": list(Message.objects.filter(incident=incident).select_related("created_by", "approved_by")),
-        "evaluations": list(Evaluation.objects.filter(incident=incident).select_related("created_by")),
-        "assignments": list(Assignment.objects.filter(incident=incident).select_related("user", "created_by")),
-        "transitions": list(Transition.objects.filter(incident=incident).select_related("actor")),
-        "sanctions": list(incident.sanctions.select_related("person", "proposed_by", "decided_by")),
-        # The case's whole field history, oldest first: its first row is the report as made, and each change made
-        # with a reason (triage, facts, decision) is shown against the row before it.
-        "history": list(incident.history.order_by("history_date", "history_id").select_related("history_user")),
-        "events": list(CaseEvent.objects.filter(incident=incident).select_related("actor")),
+        **{kind: list(queryset) for kind, queryset in _record_querysets(incident).items()},
+        "history": _history(incident),
+        "events": list(_events().filter(incident=incident)),
         "report": [incident],
     }
 
 
-RECORD_MODELS = {model.record_type(): model for model in (
+SUMMARY_KINDS = ("evidence", "involvements", "takedowns")
+
+
+def incident_summary_records(*, incident):
+    """The records the case page lists beside its timeline (evidence, people, harmful posts), as current_records
+    gives them; the other kinds are only in the timeline."""
+    querysets = _record_querysets(incident)
+    return current_records(records={kind: list(querysets[kind]) for kind in SUMMARY_KINDS})
+
+
+RECORD_MODELS_BY_KIND = dict(zip(RECORD_KINDS, (
     Evidence, Involvement, Action, Waiver, PoliceReport, Takedown, InformedParty, Message, Evaluation, Assignment,
-)}
+)))
+RECORD_MODELS = {model.record_type(): model for model in RECORD_MODELS_BY_KIND.values()}
 
 
 def record_get_visible(*, user, incident, record_type, pk):
@@ -181,7 +219,7 @@ def _incident_history_entries(rows):
             row.changes = _incident_field_changes(before, row)
             row.compared = before is not None
             row.lines = _event_lines(row, Incident)
-            entries.append(TimelineEntry(row.history_date, "changes", row.history_user, row))
+            entries.append(TimelineEntry(row.history_date, "changes", row.history_user, row, pk=row.pk))
         before = row
     return first, entries
 
@@ -224,25 +262,25 @@ def incident_timeline(*, records):
             if kind in ("events", "history"):
                 continue
             if kind == "report":  # the category, platform and flag as reported, not as triage later set them
-                entries.append(TimelineEntry(item.reported_at, kind, item.reporter, as_reported or item))
+                entries.append(TimelineEntry(item.reported_at, kind, item.reporter, as_reported or item, pk=item.pk))
             elif kind == "transitions":
-                entries.append(TimelineEntry(item.at, kind, item.actor, item))
+                entries.append(TimelineEntry(item.at, kind, item.actor, item, pk=item.pk))
             elif kind == "sanctions":
                 # Its first entry keeps what it was when proposed; the board's decision is an entry of its own. A
                 # withdrawn sanction is struck through, and its withdrawal is an event of the case.
                 key = (item._meta.model_name, item.pk)
                 by_key[key] = item
                 withdrawal = next((e for e in per_record.get(key, ()) if e.kind == CaseEventKind.RECORD_WITHDRAWN), None)
-                entries.append(TimelineEntry(item.proposed_at, kind, item.proposed_by, item, withdrawal=withdrawal))
+                entries.append(TimelineEntry(item.proposed_at, kind, item.proposed_by, item, withdrawal=withdrawal, pk=item.pk))
                 if item.board_decides and item.decided_at is not None:
-                    entries.append(TimelineEntry(item.decided_at, "sanction_decisions", item.decided_by, item))
+                    entries.append(TimelineEntry(item.decided_at, "sanction_decisions", item.decided_by, item, pk=item.pk))
             else:
                 key = (item.record_type(), item.pk)
                 by_key[key] = item
                 own = per_record.get(key, ())
                 withdrawal = next((e for e in own if e.kind == CaseEventKind.RECORD_WITHDRAWN), None)
                 entries.append(TimelineEntry(item.created_at, kind, item.created_by, _as_first_recorded(item, own),
-                                             withdrawal=withdrawal, current=item))
+                                             withdrawal=withdrawal, current=item, pk=item.pk))
     models = {}
     for event in events:
         if event.record_type not in models:
@@ -251,8 +289,85 @@ def incident_timeline(*, records):
         event.subject = by_key.get((event.record_type, event.record_id))
         event.record_label = model._meta.verbose_name if model is not None else ""
         event.lines = _event_lines(event, model)
-        entries.append(TimelineEntry(event.at, "events", event.actor, event))
-    # Newest first; of entries at the same moment, the one written last (the events come in the order written).
-    entries.reverse()
-    entries.sort(key=lambda e: e.at, reverse=True)
+        entries.append(TimelineEntry(event.at, "events", event.actor, event, pk=event.pk))
+    entries.sort(key=lambda e: e.sort_key, reverse=True)
     return entries
+
+
+# --- one page of the timeline ---------------------------------------------------------------------------------
+
+KIND_OF_RECORD_TYPE = {model.record_type(): kind for kind, model in RECORD_MODELS_BY_KIND.items()}
+
+
+def _index_part(model, kind, at, *, case_column="incident_id", where=""):
+    """SELECT (moment, rank, id) of one kind's entries of a case (its id the parameter)."""
+    table, quote = model._meta.db_table, connection.ops.quote_name
+    return (f"SELECT {quote(model._meta.get_field(at).column)} AS t_at, {TIMELINE_RANK[kind]} AS t_rank, "
+            f"{quote(model._meta.pk.column)} AS t_id FROM {quote(table)} WHERE {quote(case_column)} = %s{where}")
+
+
+@functools.cache
+def _index_parts():
+    """The parts of the timeline's index, one per kind of entry: what incident_timeline makes entries of."""
+    from sanctions.models import Sanction
+
+    history = Incident.history.model
+    return (
+        # As _incident_history_entries: a change made with a reason, not the row of the report itself.
+        _index_part(history, "changes", "history_date", case_column="id",
+                    where=" AND history_change_reason IS NOT NULL AND history_change_reason <> '' AND history_type <> '+'"),
+        *(_index_part(RECORD_MODELS_BY_KIND[kind], kind, "created_at") for kind in RECORD_KINDS),
+        _index_part(Transition, "transitions", "at"),
+        _index_part(Sanction, "sanctions", "proposed_at"),
+        _index_part(Sanction, "sanction_decisions", "decided_at", where=" AND board_decides AND decided_at IS NOT NULL"),
+        _index_part(Incident, "report", "reported_at", case_column="id"),
+        _index_part(CaseEvent, "events", "at"),
+    )
+
+
+def _timeline_index(incident, start, size):
+    """(rank, id) of the entries ``start`` to ``start + size`` of the case's timeline, newest first as
+    TimelineEntry.sort_key orders them, and how many entries there are in all: one query, reading no entry."""
+    union = " UNION ALL ".join(_index_parts())
+    params = [incident.pk] * len(_index_parts())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT t_rank, t_id, COUNT(*) OVER () FROM ({union}) AS timeline "
+                       f"ORDER BY t_at DESC, t_rank DESC, t_id DESC LIMIT %s OFFSET %s", [*params, size, start])
+        rows = cursor.fetchall()
+        if rows:
+            return [(rank, pk) for rank, pk, _total in rows], rows[0][2]
+        cursor.execute(f"SELECT COUNT(*) FROM ({union}) AS timeline", params)
+        return [], cursor.fetchone()[0]
+
+
+def incident_timeline_page(*, incident, start, size):
+    """(entries ``start`` to ``start + size`` of incident_timeline, how many entries there are in all), reading only
+    what those entries show: a bounded number of queries however long the timeline is."""
+    shown, total = _timeline_index(incident, start, size)
+    ids = {kind: set() for kind in TIMELINE_KINDS}
+    for rank, pk in shown:
+        ids[TIMELINE_KINDS[rank]].add(pk)
+    events = list(_events().filter(incident=incident, pk__in=ids["events"])) if ids["events"] else []
+    # What a shown event is about is named on it: read those records too (they make no entry of their own here).
+    wanted = {kind: set(ids[kind]) for kind in (*RECORD_KINDS, "transitions")}
+    wanted["sanctions"] = ids["sanctions"] | ids["sanction_decisions"]
+    for event in events:
+        kind = "sanctions" if event.record_type == "sanction" else KIND_OF_RECORD_TYPE.get(event.record_type)
+        if kind is not None and event.record_id is not None:
+            wanted[kind].add(event.record_id)
+    records = {kind: list(queryset.filter(pk__in=wanted[kind])) if wanted[kind] else []
+               for kind, queryset in _record_querysets(incident).items()}
+    # Each shown record's own events: its withdrawal, and the corrections that tell what it was first logged as.
+    about = Q()
+    for kind in (*RECORD_KINDS, "sanctions"):
+        if ids[kind] or (kind == "sanctions" and ids["sanction_decisions"]):
+            record_type = "sanction" if kind == "sanctions" else RECORD_MODELS_BY_KIND[kind].record_type()
+            about |= Q(record_type=record_type, record_id__in=[r.pk for r in records[kind]])
+    if about:
+        known = {event.pk for event in events}
+        events += [e for e in _events().filter(about, incident=incident) if e.pk not in known]
+    events.sort(key=lambda e: (e.at, e.pk))
+    records.update(events=events, report=[incident] if ids["report"] else [],
+                   history=_history(incident) if ids["changes"] or ids["report"] else [])
+    entries = [e for e in incident_timeline(records=records) if e.pk in ids[e.kind]]
+    return entries, total

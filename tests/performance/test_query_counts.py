@@ -297,7 +297,9 @@ def _queries(client, method, url, **extra):
 
 def test_the_case_page_its_save_and_its_timeline_pages_run_as_many_queries_for_10_entries_as_for_400(client, world):
     """The case page as it opens (the newest entries), a record saved with htmx (the checklist, the records and the
-    timeline anew) and the next page of the timeline: each the same number of queries at both sizes."""
+    timeline anew) and the next page of the timeline: no more queries at 400 entries than at 10. A page of the
+    timeline reads each kind of record on it once, so its count follows the kinds shown, never the entries: the
+    10-entry case shows every kind, the 400-entry one fewer."""
     client.force_login(world["leader"])
     htmx = {"HTTP_HX_REQUEST": "true"}
     measured = {}
@@ -315,6 +317,6 @@ def test_the_case_page_its_save_and_its_timeline_pages_run_as_many_queries_for_1
         more, response = _queries(client, "get", reverse("incidents:timeline_page", args=[incident.pk]) + "?vanaf=5", **htmx)
         assert response.content.decode().count("<li><div class=\"small text-body-secondary\"><time") == min(50, n + 2 - 5) or n == 10
         measured[n] = (page, saved, more)
-    assert measured[10] == measured[400], measured
+    assert all(large <= small for small, large in zip(measured[10], measured[400])), measured
     page, saved, more = measured[400]
     assert page <= CASE_PAGE_QUERIES and more <= CASE_PAGE_QUERIES
