@@ -22,7 +22,7 @@ from . import selectors, services, workflow
 from .forms import (
     FIELD_FORMS, RECORD_FORMS, EvidenceForm, InvolvementForm, QuarantineDestroyForm, QuarantineForm, TakedownOutcomeForm,
 )
-from .models import TakedownOutcome
+from .models import WATCHED_TAKEDOWN_OUTCOMES, Takedown, TakedownOutcome
 
 FORM_TITLES = {
     "triage": _("Severity"),
@@ -42,9 +42,10 @@ FORM_TITLES = {
 # A refused takedown outcome, or one asked for, is the slot of its post.
 TAKEDOWN_SLOT = re.compile(r"takedown-(\d+)")
 SLOT_PATTERN = re.compile(r"[a-z_]+(-[a-z0-9_]+)*")
-# The case page shows the newest entries of the timeline; older ones come a page at a time (htmx), or all at once
-# with ?timeline=all. The case report PDF always holds them all.
-TIMELINE_SHOWN = 50
+# The case page shows the newest entries of the timeline (older ones come a page at a time, htmx) and the first of
+# the evidence, the people and the harmful posts; ?alles=1 shows the whole case. The case report PDF holds it all.
+TIMELINE_SHOWN = 20
+LIST_SHOWN = 10
 
 
 def slot_name(kind, initial):
@@ -118,11 +119,14 @@ class CasePage:
         self.can_manage = has_perm("incidents.manage_incident", self.user, incident)
         self.can_add_evidence = has_perm("incidents.add_evidence", self.user, incident)
         self.full_view = selectors.incident_full_view_allowed(user=self.user, incident=incident)
+        self.whole = request.GET.get("alles") == "1"
         asked = request.GET.get("formulier", "")
         self.asked = asked if SLOT_PATTERN.fullmatch(asked) and len(asked) <= 80 else ""
         self._records = None
         self._missing = None
         self._checklist = None
+        self._watched = None
+        self._whole_case = None
 
     # --- what the user may record ------------------------------------------------------------------------------
 
@@ -194,16 +198,34 @@ class CasePage:
     def records(self):
         """The records the page lists beside the timeline, those that count (selectors.incident_summary_records)."""
         if self._records is None:
-            if self.full_view:
-                self._records = selectors.incident_summary_records(incident=self.incident)
+            if self.full_view and self.whole:
+                self._records = selectors.current_records(records=self.whole_case())
+            elif self.full_view:
+                self._records = selectors.incident_summary_records(incident=self.incident, limit=LIST_SHOWN)
             else:
                 # The reporter follows their own report: its step and what they sent, not the school's file on it.
                 self._records = {"evidence": list(selectors.evidence_for_viewer(user=self.user, incident=self.incident, full_view=False))}
         return self._records
 
+    def whole_case(self):
+        """Every record and event of the case (?alles=1): what the whole timeline and all the lists are made of."""
+        if self._whole_case is None:
+            self._whole_case = selectors.incident_records(incident=self.incident)
+        return self._whole_case
+
+    def watched_takedowns(self):
+        """The posts whose removal is still watched (not yet handled, or requested), all of them."""
+        if self._watched is None:
+            if self.whole:
+                self._watched = [t for t in self.records()["takedowns"] if not t.outcome_is_final]
+            else:
+                self._watched = list(Takedown.objects.current().filter(incident=self.incident,
+                                                                      outcome__in=WATCHED_TAKEDOWN_OUTCOMES))
+        return self._watched
+
     def pending_takedowns(self):
         """The posts whose takedown outcome the step still waits for."""
-        return [t for t in self.records().get("takedowns", []) if t.outcome == TakedownOutcome.PENDING]
+        return [t for t in self.watched_takedowns() if t.outcome == TakedownOutcome.PENDING]
 
     def outcome_slots(self):
         """Every harmful post's outcome can be updated at any later step: those still watched open, the settled ones
@@ -211,8 +233,8 @@ class CasePage:
         if not self.can_manage:
             return []
         in_checklist = {slot.slot for item in self.checklist() for slot in item.slots if slot.is_outcome}
-        takedowns = sorted(self.records().get("takedowns", []), key=lambda t: t.outcome_is_final)
-        return [self._outcome_slot(t, shown=not t.outcome_is_final) for t in takedowns
+        settled = [t for t in self.records().get("takedowns", []) if t.outcome_is_final]  # those the page lists
+        return [self._outcome_slot(t, shown=not t.outcome_is_final) for t in self.watched_takedowns() + settled
                 if f"takedown-{t.pk}" not in in_checklist]
 
     def timeline(self, start=0, *, whole=False):
@@ -220,7 +242,7 @@ class CasePage:
         if not self.full_view:
             return [], 0
         if whole:
-            shown = selectors.incident_timeline(records=selectors.incident_records(incident=self.incident))[start:]
+            shown = selectors.incident_timeline(records=self.whole_case())[start:]
             total = start + len(shown)
         else:
             shown, total = selectors.incident_timeline_page(incident=self.incident, start=start, size=TIMELINE_SHOWN)
@@ -239,12 +261,14 @@ class CasePage:
         current = self.records()
         checklist = self.checklist()
         missing = self.missing()
-        timeline, total = self.timeline(whole=self.request.GET.get("timeline") == "all")
+        timeline, total = self.timeline(whole=self.whole)
         other_slots, outcome_slots = self.other_slots(checklist), self.outcome_slots()
         shown = [s for item in checklist for s in item.slots] + other_slots + outcome_slots
         return {
             "incident": incident,
             "current": current,
+            "listed_in_all": current.get("counts", {}),
+            "lists_whole": self.whole,
             "can_correct": self.full_view and has_perm("incidents.correct_record", self.user, incident),
             "timeline": timeline,
             "timeline_total": total,
@@ -287,7 +311,7 @@ class CasePage:
         if match:
             if not self.can_manage:
                 return None
-            takedown = next((t for t in self.records().get("takedowns", []) if t.pk == int(match[1])), None)
+            takedown = Takedown.objects.current().filter(incident=self.incident, pk=int(match[1])).first()
             if takedown is None:
                 return None
             in_checklist = [s for item in self.checklist() for s in item.slots if s.slot == name]

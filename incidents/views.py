@@ -26,8 +26,8 @@ from portal.uploads import private_file_response
 from portal.templatetags.portal_tags import url_with_pk
 
 from . import exports, selectors, services
-from .case_page import (  # noqa: F401 (TIMELINE_SHOWN: how many entries the page shows)
-    FORM_TITLES, TIMELINE_SHOWN, CasePage, Slot, posted_slot, record_form, takedown_outcome_form,
+from .case_page import (
+    FORM_TITLES, CasePage, Slot, posted_slot, record_form, takedown_outcome_form,
 )
 from .forms import (
     InvolvementForm, QuarantineDestroyForm, QuarantineForm, RecordWithdrawalForm, ReportForm, TransitionForm,

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
@@ -83,14 +83,23 @@ def incident_records(*, incident):
     }
 
 
-SUMMARY_KINDS = ("evidence", "involvements", "takedowns")
-
-
-def incident_summary_records(*, incident):
-    """The records the case page lists beside its timeline (evidence, people, harmful posts), as current_records
-    gives them; the other kinds are only in the timeline."""
+def incident_summary_records(*, incident, limit):
+    """The records the case page lists beside its timeline, as current_records gives them but each list only its
+    first ``limit`` (the evidence, the people and the harmful posts that count), with how many it holds in all."""
     querysets = _record_querysets(incident)
-    return current_records(records={kind: list(querysets[kind]) for kind in SUMMARY_KINDS})
+    current, counts = {}, {}
+    lists = {
+        "evidence": querysets["evidence"].current().filter(quarantined_at__isnull=True),
+        "involvements": querysets["involvements"].current(),
+        "takedowns": querysets["takedowns"].current(),
+    }
+    for kind, queryset in lists.items():
+        current[kind] = list(queryset.annotate(listed_in_all=Window(Count("pk")))[:limit])
+        counts[kind] = current[kind][0].listed_in_all if current[kind] else 0
+    current["quarantined"] = list(querysets["evidence"].filter(quarantined_at__isnull=False))
+    current["quarantine_pending"] = [e for e in current["quarantined"] if e.destroyed_at is None]
+    current["counts"] = counts
+    return current
 
 
 RECORD_MODELS_BY_KIND = dict(zip(RECORD_KINDS, (
@@ -130,6 +139,7 @@ def current_records(*, records):
     current["evidence"] = [e for e in current["evidence"] if not e.is_quarantined]
     current["quarantined"] = [e for e in records.get("evidence", ()) if e.is_quarantined]
     current["quarantine_pending"] = [e for e in current["quarantined"] if e.destroyed_at is None]
+    current["counts"] = {kind: len(current[kind]) for kind in RECORD_KINDS}
     return current
 
 

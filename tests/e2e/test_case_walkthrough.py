@@ -79,6 +79,7 @@ def test_a_case_goes_from_report_to_closed_with_one_page_load_per_step(live_serv
     page.fill("#id_facts-facts_account", "De foto is in de klassengroep gedeeld; de leerling heeft het gemeld.")
     save(page, "facts")
     page.fill("#id_involvement-person", "vries")
+    page.press("#id_involvement-person", "Enter")  # the search also runs by itself after a pause in typing
     page.get_by_label(re.compile("Daan de Vries")).check()
     page.select_option("#id_involvement-role", "victim")
     save(page, "involvement")

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from incidents import workflow
-from incidents.case_page import FORM_TITLES, posted_slot
+from incidents.case_page import FORM_TITLES, TIMELINE_SHOWN, posted_slot
 from incidents.models import Action, Waiver
 from tests.factories import IncidentFactory
 
@@ -147,17 +147,17 @@ def test_the_timeline_comes_a_page_at_a_time(client, school, leader):
 
     case = _long_case({"school": school, "leader": leader, "staff": leader}, 130)
     client.force_login(leader)
-    whole = client.get(detail(case) + "?timeline=all").context["timeline"]
+    whole = client.get(detail(case) + "?alles=1").context["timeline"]
     page = client.get(detail(case))
-    assert page.context["timeline"] == whole[:50] and page.context["timeline_next"] == 50
+    assert page.context["timeline"] == whole[:TIMELINE_SHOWN] and page.context["timeline_next"] == TIMELINE_SHOWN
     url = reverse("incidents:timeline_page", args=[case.pk])
-    assert f'hx-get="{url}?vanaf=50"' in page.content.decode()
-    start, shown = 50, list(page.context["timeline"])
+    assert f'hx-get="{url}?vanaf={TIMELINE_SHOWN}"' in page.content.decode()
+    start, shown = TIMELINE_SHOWN, list(page.context["timeline"])
     while True:
         more = client.get(url + f"?vanaf={start}", **HTMX)
-        assert more.context["timeline"] == whole[start:start + 50]
+        assert more.context["timeline"] == whole[start:start + TIMELINE_SHOWN]
         shown += more.context["timeline"]
-        start += 50
+        start += TIMELINE_SHOWN
         if start >= len(whole):
             assert 'id="timeline-more"' not in more.content.decode()
             break
@@ -165,3 +165,54 @@ def test_the_timeline_comes_a_page_at_a_time(client, school, leader):
     assert shown == whole and len(whole) > 150
     for odd in ("-5", "abc", "99999999999", "1\x00"):
         assert client.get(url + "?vanaf=" + odd, **HTMX).status_code == 200
+
+
+def test_long_lists_show_their_first_entries_and_the_way_to_all(client, school, leader):
+    """Evidence, people and harmful posts: the first LIST_SHOWN of each, how many there are in all, and ?alles=1
+    with every one of them. A post whose removal is still watched keeps its open outcome form wherever it is in the
+    list; a withdrawn record is in no list."""
+    from django.utils import timezone
+
+    from incidents.case_page import LIST_SHOWN
+    from incidents.models import Evidence, Involvement, InvolvementRole, Takedown
+    from portal.models import Person
+
+    case = IncidentFactory(school=school, informing=True)
+    n = LIST_SHOWN + 3
+    common = {"incident": case, "created_by": leader, "step": "gathering"}
+    people = Person.objects.bulk_create([Person(school=school, kind="pupil", first_name="Lln", last_name=f"Nr{k:02d}")
+                                         for k in range(n)])
+    Involvement.objects.bulk_create([Involvement(**common, person=p, role=InvolvementRole.WITNESS) for p in people])
+    Evidence.objects.bulk_create([Evidence(**common, url=f"https://example.org/bewijs-{k}") for k in range(n)])
+    Takedown.objects.bulk_create([Takedown(**common, platform="tiktok", description=f"Bericht {k:02d}",
+                                           outcome="pending" if k == n - 1 else "removed_by_platform") for k in range(n)])
+    Evidence.objects.filter(url="https://example.org/bewijs-0").update(withdrawn_at=timezone.now(), withdrawn_by=leader,
+                                                                      withdrawal_reason="Dubbel.")
+    watched = Takedown.objects.get(description=f"Bericht {n - 1:02d}")
+    in_all = {kind: model.objects.filter(incident=case).current().count()
+              for kind, model in (("evidence", Evidence), ("involvements", Involvement), ("takedowns", Takedown))}
+    assert min(in_all.values()) > LIST_SHOWN and in_all["evidence"] == n - 1
+    watched_in_all = Takedown.objects.filter(incident=case, outcome__in=["pending", "requested"]).count()
+    client.force_login(leader)
+
+    page = client.get(detail(case))
+    content = page.content.decode()
+    current = page.context["current"]
+    assert [len(current[kind]) for kind in ("evidence", "involvements", "takedowns")] == [LIST_SHOWN] * 3
+    assert page.context["listed_in_all"] == in_all
+    assert "bewijs-0\"" not in content and "bewijs-1\"" in content and f"bewijs-{LIST_SHOWN + 1}\"" not in content
+    assert f'href="?alles=1#people-title">Toon alle {in_all["involvements"]}</a>' in content
+    assert f'href="?alles=1#evidence-title">Toon alle {n - 1}</a>' in content
+    outcomes = {slot.takedown.pk: slot for slot in page.context["outcome_slots"]}
+    assert outcomes[watched.pk].form is not None  # the 13th post, still watched: its form open
+    settled_listed = sum(1 for t in current["takedowns"] if t.outcome_is_final)
+    assert len(outcomes) == watched_in_all + settled_listed
+
+    whole = client.get(detail(case) + "?alles=1")
+    content = whole.content.decode()
+    assert {kind: len(whole.context["current"][kind]) for kind in in_all} == in_all
+    assert "Toon alle" not in content and f"Nr{n - 1:02d}" in content and f"bewijs-{n - 1}\"" in content
+    assert len(whole.context["outcome_slots"]) == in_all["takedowns"]
+
+    asked = client.get(reverse("incidents:record_slot", args=[case.pk, f"takedown-{watched.pk}"]), **HTMX)
+    assert asked.status_code == 200 and f"takedown-{watched.pk}-outcome" in asked.content.decode()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import selectors, workflow
+from incidents.case_page import TIMELINE_SHOWN
 from incidents.models import (
     Action, ActionKind, Assignment, AssignmentKind, CaseEvent, CaseEventKind, Evidence, Incident, InformedParty, Involvement, InvolvementRole,
     Message, Takedown, Transition,
@@ -144,7 +145,7 @@ def test_case_page_queries_do_not_grow_with_the_timeline(client, world, n, djang
     incident = _long_case(world, n)
     client.force_login(world["leader"])
     with django_assert_max_num_queries(CASE_PAGE_QUERIES):
-        response = client.get(reverse("incidents:detail", args=[incident.pk]) + "?timeline=all")
+        response = client.get(reverse("incidents:detail", args=[incident.pk]) + "?alles=1")
     assert response.status_code == 200
     timeline = response.context["timeline"]
     assert len(timeline) >= n
@@ -153,20 +154,18 @@ def test_case_page_queries_do_not_grow_with_the_timeline(client, world, n, djang
 
 
 def test_a_long_timeline_shows_its_newest_entries_and_offers_the_rest(client, world):
-    from incidents.views import TIMELINE_SHOWN
-
     incident = _long_case(world, 120)
     client.force_login(world["leader"])
     url = reverse("incidents:detail", args=[incident.pk])
-    whole = client.get(url + "?timeline=all").context["timeline"]
+    whole = client.get(url + "?alles=1").context["timeline"]
     assert len(whole) >= 120
     response = client.get(url)
     shown, total = response.context["timeline"], response.context["timeline_total"]
     assert total == len(whole) and shown == whole[:TIMELINE_SHOWN]  # the newest first, as on the whole timeline
     content = response.content.decode()
     assert content.count('<li><div class="small text-body-secondary"><time') == TIMELINE_SHOWN
-    assert f'href="?timeline=all#timeline-title"' in content and f"({total} " in content
-    whole_page = client.get(url + "?timeline=all").content.decode()
+    assert f'href="?alles=1#timeline-title"' in content and f"({total} " in content
+    whole_page = client.get(url + "?alles=1").content.decode()
     assert whole_page.count('<li><div class="small text-body-secondary"><time') == total
     assert "#timeline-title\"" not in whole_page
 
@@ -308,14 +307,14 @@ def test_the_case_page_its_save_and_its_timeline_pages_run_as_many_queries_for_1
         detail = reverse("incidents:detail", args=[incident.pk])
         client.get(detail)  # the session's first request writes it; not the page's own cost
         page, response = _queries(client, "get", detail)
-        assert len(response.context["timeline"]) == min(response.context["timeline_total"], 50)
+        assert len(response.context["timeline"]) == min(response.context["timeline_total"], TIMELINE_SHOWN)
         saved, response = _queries(client, "post", reverse("incidents:record", args=[incident.pk, "informed"]), **htmx, data={
             "informed-who": f"Mentor {n}", "informed-informed_at": "2026-01-05T10:00", "informed-what_was_said": "Uitgelegd.",
             "informed-next_steps": "Gesprek volgende week.",
         })
         assert f"Mentor {n}" in response.content.decode()  # in the records and on the timeline, in place
         more, response = _queries(client, "get", reverse("incidents:timeline_page", args=[incident.pk]) + "?vanaf=5", **htmx)
-        assert response.content.decode().count("<li><div class=\"small text-body-secondary\"><time") == min(50, n + 2 - 5) or n == 10
+        assert response.content.decode().count("<li><div class=\"small text-body-secondary\"><time") == min(TIMELINE_SHOWN, n + 2 - 5) or n == 10
         measured[n] = (page, saved, more)
     assert all(large <= small for small, large in zip(measured[10], measured[400])), measured
     page, saved, more = measured[400]
