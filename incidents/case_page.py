@@ -216,8 +216,9 @@ class CasePage:
     def watched_takedowns(self):
         """The posts whose removal is still watched (not yet handled, or requested), all of them."""
         if self._watched is None:
-            if self.whole:
-                self._watched = [t for t in self.records()["takedowns"] if not t.outcome_is_final]
+            listed = self.records().get("takedowns", [])
+            if len(listed) == self.records().get("counts", {}).get("takedowns"):  # every post listed (?alles=1 too)
+                self._watched = [t for t in listed if not t.outcome_is_final]
             else:
                 self._watched = list(Takedown.objects.current().filter(incident=self.incident,
                                                                       outcome__in=WATCHED_TAKEDOWN_OUTCOMES))

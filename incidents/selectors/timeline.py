@@ -7,7 +7,7 @@ from datetime import datetime
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
@@ -86,17 +86,23 @@ def incident_records(*, incident):
 def incident_summary_records(*, incident, limit):
     """The records the case page lists beside its timeline, as current_records gives them but each list only its
     first ``limit`` (the evidence, the people and the harmful posts that count), with how many it holds in all."""
-    querysets = _record_querysets(incident)
     current, counts = {}, {}
-    lists = {
-        "evidence": querysets["evidence"].current().filter(quarantined_at__isnull=True),
-        "involvements": querysets["involvements"].current(),
-        "takedowns": querysets["takedowns"].current(),
+    lists = {  # with what the lists show of them
+        "evidence": Evidence.objects.current().filter(quarantined_at__isnull=True).select_related("created_by"),
+        "involvements": Involvement.objects.current().select_related("person"),
+        "takedowns": Takedown.objects.current(),
     }
+    full = {}
     for kind, queryset in lists.items():
-        current[kind] = list(queryset.annotate(listed_in_all=Window(Count("pk")))[:limit])
-        counts[kind] = current[kind][0].listed_in_all if current[kind] else 0
-    current["quarantined"] = list(querysets["evidence"].filter(quarantined_at__isnull=False))
+        queryset = queryset.filter(incident=incident)
+        current[kind] = list(queryset[:limit])
+        counts[kind] = len(current[kind])
+        if counts[kind] == limit:  # perhaps more: counted below, all such lists in one query
+            full[f"listed_{kind}"] = Subquery(queryset.order_by().values("incident").annotate(n=Count("pk")).values("n"))
+    if full:
+        counts.update((name.removeprefix("listed_"), n) for name, n in Incident.objects.filter(pk=incident.pk).values(**full).get().items())
+    current["quarantined"] = list(Evidence.objects.filter(incident=incident, quarantined_at__isnull=False)
+                                  .select_related("quarantined_by", "destroyed_by"))
     current["quarantine_pending"] = [e for e in current["quarantined"] if e.destroyed_at is None]
     current["counts"] = counts
     return current

@@ -135,3 +135,43 @@ def test_a_case_goes_from_report_to_closed_with_one_page_load_per_step(live_serv
     # The first load, and one per step change: the records were all saved in place.
     assert len(loads) == 1 + len(STEPS), loads
     assert Incident.objects.get(pk=case.pk).severity == "high"
+
+
+def test_text_typed_in_other_forms_stays_when_one_is_saved(live_server, new_context, login, leader, school):
+    """The checklist of step 3 has several open forms; text typed in one of them, in a form opened under "other
+    records" and in a step change's note is still there, as typed, after another form is saved in place."""
+    from incidents import services
+
+    case = IncidentFactory(school=school, assessing=True)
+    services.incident_decide(incident=case, actor=leader, decision="not_criminal", victim_type="", reasoning="Geen strafbaar feit.")
+    page = login(new_context(), leader)
+    loads = count_page_loads(page)
+    page.goto(f"{live_server.url}/zaken/{case.pk}/")
+
+    actions = page.locator("#checklist div.record-slot[id^=action-]")
+    expect(actions).to_have_count(3)
+    first, second = actions.nth(0).get_attribute("id"), actions.nth(1).get_attribute("id")
+    page.fill(f"#id_{second}-outcome", "Half getypt: het gesprek met de ouders")
+    page.locator("details#message > summary").click()
+    expect(page.locator("#message form[method=post]")).to_be_visible()
+    page.fill("#id_message-summary", "Concept van het bericht aan het team")
+    note = page.locator("textarea[name=transition-note]").first
+    note_id = note.get_attribute("id")
+    note.fill("Aantekening bij de stapwissel")
+
+    page.fill(f"#{first} input[type=datetime-local]", EARLIER)
+    page.fill(f"#id_{first}-outcome", "Besproken en afspraken gemaakt.")
+    save(page, first)
+
+    expect(page.locator(f"#id_{second}-outcome")).to_have_value("Half getypt: het gesprek met de ouders")
+    expect(page.locator("#id_message-summary")).to_have_value("Concept van het bericht aan het team")
+    expect(page.locator("details#message")).to_have_attribute("open", "")
+    expect(page.locator(f"#{note_id}")).to_have_value("Aantekening bij de stapwissel")
+    expect(page.locator("#case-timeline")).to_contain_text("Besproken en afspraken gemaakt.")
+
+    # The form typed in is saved in its turn, and comes back from the server: saved, not kept as it was.
+    page.fill(f"#{second} input[type=datetime-local]", EARLIER)
+    save(page, second)
+    expect(page.locator("#case-timeline")).to_contain_text("Half getypt: het gesprek met de ouders")
+    expect(page.locator("#id_message-summary")).to_have_value("Concept van het bericht aan het team")
+    assert len(loads) == 1, loads
