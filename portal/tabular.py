@@ -66,7 +66,7 @@ def _refuse_unsafe_archive(data):
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as error:  # (a newer ZIP version)
         raise damaged from error
     names = {member.filename for member in members}
     if "xl/workbook.xml" not in names:

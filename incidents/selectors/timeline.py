@@ -101,8 +101,9 @@ def incident_summary_records(*, incident, limit):
             full[f"listed_{kind}"] = Subquery(queryset.order_by().values("incident").annotate(n=Count("pk")).values("n"))
     if full:
         counts.update((name.removeprefix("listed_"), n) for name, n in Incident.objects.filter(pk=incident.pk).values(**full).get().items())
+    # Rarely any: who quarantined and deleted them is read only when there are.
     current["quarantined"] = list(Evidence.objects.filter(incident=incident, quarantined_at__isnull=False)
-                                  .select_related("quarantined_by", "destroyed_by"))
+                                  .prefetch_related("quarantined_by", "destroyed_by"))
     current["quarantine_pending"] = [e for e in current["quarantined"] if e.destroyed_at is None]
     current["counts"] = counts
     return current
@@ -325,8 +326,7 @@ def _index_part(model, kind, at, *, case_column="incident_id", where=""):
 @functools.cache
 def _index_parts():
     """The parts of the timeline's index, one per kind of entry: what incident_timeline makes entries of."""
-    from sanctions.models import Sanction
-
+    sanction = Incident._meta.get_field("sanctions").related_model  # the case's sanctions, by its own relation
     history = Incident.history.model
     return (
         # As _incident_history_entries: a change made with a reason, not the row of the report itself.
@@ -334,8 +334,8 @@ def _index_parts():
                     where=" AND history_change_reason IS NOT NULL AND history_change_reason <> '' AND history_type <> '+'"),
         *(_index_part(RECORD_MODELS_BY_KIND[kind], kind, "created_at") for kind in RECORD_KINDS),
         _index_part(Transition, "transitions", "at"),
-        _index_part(Sanction, "sanctions", "proposed_at"),
-        _index_part(Sanction, "sanction_decisions", "decided_at", where=" AND board_decides AND decided_at IS NOT NULL"),
+        _index_part(sanction, "sanctions", "proposed_at"),
+        _index_part(sanction, "sanction_decisions", "decided_at", where=" AND board_decides AND decided_at IS NOT NULL"),
         _index_part(Incident, "report", "reported_at", case_column="id"),
         _index_part(CaseEvent, "events", "at"),
     )

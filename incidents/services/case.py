@@ -16,6 +16,7 @@ from ..imagery import check_no_files
 from ..models import BreachAssessment, Incident, Transition
 from ..notifications import notify
 from .base import _lock, _require, _store_evidence
+from .quarantine import quarantine_files_of_refusing_case
 
 
 def incident_report(*, school, reporter, platform, category, description, privacy_flag=False,
@@ -140,6 +141,7 @@ def incident_triage(*, incident, actor, severity, category, privacy_flag):
                                  privacy_flag=privacy_flag)
         if updated.privacy_flag:
             _breach_review_open(updated)
+        quarantine_files_of_refusing_case(incident=updated, actor=actor)
     return updated
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 from portal.files import atomic_with_files, field_file_delete_on_commit
 
+from ..imagery import files_refused
 from ..models import CaseEventKind, Evidence
 from .base import _lock, _require, case_event_record
 
@@ -84,6 +85,23 @@ def evidence_quarantine(*, incident, actor, evidence=None, reason="", destroy_no
                      evidence=[item.pk for item in items], whole_case=evidence is None)
         if destroy_now and items:
             _destroy(incident=locked, actor=actor, items=items, handed_over_to_police=False, reason=reason)
+    return items
+
+
+def quarantine_files_of_refusing_case(*, incident, actor):
+    """A case that has become one that refuses files (imagery.files_refused: its category is now sexting) keeps none
+    outside quarantine: the files added before are quarantined at once, in the caller's transaction, with the reason
+    said on the timeline. Returns the items quarantined now."""
+    if not files_refused(incident=incident):
+        return []
+    files = list(Evidence.objects.select_for_update().filter(incident=incident, quarantined_at__isnull=True)
+                 .exclude(file="").order_by("pk"))
+    if not files:
+        return []
+    items = _quarantine(incident=incident, actor=actor, items=files, reason=_(
+        "The case is now a sexting case: no file is kept outside quarantine (a file may show a nude image of a minor)."))
+    audit_record(actor=actor, action="evidence.quarantine", obj=incident, board=incident.school.board,
+                 evidence=[item.pk for item in items], whole_case=True, because="sexting")
     return items
 
 

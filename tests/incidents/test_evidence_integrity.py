@@ -312,3 +312,39 @@ def test_every_view_and_download_of_evidence_is_audit_logged(client, school, sta
     assert client.get(url + "?download=1").status_code == 200
     logged = AuditEvent.objects.filter(action="evidence.download", object_id=str(item.pk), actor=leader)
     assert logged.count() == 2
+
+
+def test_a_case_triaged_as_sexting_quarantines_the_files_it_already_had(client, school, staff, leader):
+    """A report filed as bullying with a screenshot, recategorised as sexting by the leader: the screenshot may be the
+    nude image, so no file of the case stays outside quarantine; the timeline says why, the audit log has it, and
+    nobody can open it. Links and text stay."""
+    incident = IncidentFactory(school=school, reporter=staff, files=[png(), pdf()])
+    process_uploaded_images()
+    services.evidence_add(incident=incident, actor=leader, links=["https://www.snapchat.com/add/x"])
+    files = list(incident.evidence.exclude(file="").order_by("pk"))
+    client.force_login(leader)
+    response = client.post(reverse("incidents:record", args=[incident.pk, "triage"]), {
+        "triage-severity": "high", "triage-category": "sexting",
+    })
+    assert response.status_code == 302
+    for item in files:
+        item.refresh_from_db()
+        assert item.is_quarantined and item.quarantined_by == leader
+        assert client.get(reverse("incidents:evidence_file", args=[item.token])).status_code == 404
+    assert [e.url for e in Evidence.objects.servable().filter(incident=incident)] == []
+    assert Evidence.objects.filter(incident=incident, url="https://www.snapchat.com/add/x", quarantined_at__isnull=True).exists()
+    events = CaseEvent.objects.filter(incident=incident, kind=CaseEventKind.EVIDENCE_QUARANTINED)
+    assert {e.record_id for e in events} == {item.pk for item in files}
+    assert all("sexting" in e.reason for e in events)
+    timeline = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert "Bestand in quarantaine" in timeline and "sexting" in timeline
+    assert AuditEvent.objects.filter(action="evidence.quarantine", object_id=str(incident.pk)).exists()
+    # A later triage of the same case quarantines nothing twice.
+    services.incident_triage(incident=incident, actor=leader, severity="medium", category="sexting", privacy_flag=False)
+    assert CaseEvent.objects.filter(incident=incident, kind=CaseEventKind.EVIDENCE_QUARANTINED).count() == len(files)
+
+
+def test_triage_of_a_case_that_takes_files_quarantines_nothing(school, staff, leader):
+    incident = IncidentFactory(school=school, reporter=staff, files=[png()])
+    services.incident_triage(incident=incident, actor=leader, severity="low", category="threat", privacy_flag=False)
+    assert not Evidence.objects.filter(incident=incident, quarantined_at__isnull=False).exists()
