@@ -46,3 +46,45 @@ def test_a_sanction_the_school_imposes_has_no_board_decision_entry(school, leade
     timeline = incident_timeline(records=incident_records(incident=incident))
     assert not any(e.kind == "sanction_decisions" for e in timeline)
     assert str(next(e for e in timeline if e.kind == "sanctions").record.status_when_recorded) == "Opgelegd"
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 8])
+def test_a_page_of_the_timeline_is_that_slice_of_the_whole(school, leader, board_member, pupil, time_machine, size):
+    """incident_timeline_page reads only what one page shows; each page is exactly that slice of the whole timeline
+    (entries, order, each record as first recorded, withdrawals, the board's decision), also where entries of
+    different kinds share a moment."""
+    from incidents import services as case_services
+    from incidents.models import CaseEvent, Evidence
+    from incidents.selectors import incident_timeline_page
+
+    time_machine.move_to(NOW, tick=False)
+    incident = IncidentFactory(school=school, assessing=True)
+    case_services.incident_triage(incident=incident, actor=leader, severity="high", category="threat", privacy_flag=False)
+    case_services.incident_record_facts(incident=incident, actor=leader, facts_account="Dreigbericht in de groep.")
+    case_services.evidence_add(incident=incident, actor=leader, links=["https://example.org/a", "https://example.org/b"])
+    first, second = Evidence.objects.filter(incident=incident).order_by("pk")
+    time_machine.move_to(NOW + datetime.timedelta(hours=1), tick=False)
+    case_services.record_withdraw(record=first, actor=leader, reason="Dubbel.")
+    case_services.record_correct(record=second, actor=leader, description="Later beschreven", reason="Aangevuld.")
+    sanction = impose(pupil, leader, "removal", incident=incident)
+    time_machine.move_to(NOW + datetime.timedelta(days=1), tick=False)
+    hear(sanction, leader)
+    services.sanction_decide(sanction=sanction, actor=board_member, approve=True, reason="Gehoord.")
+    # Entries of several kinds at one moment: the order between them is the rule's, on every page alike.
+    CaseEvent.objects.filter(incident=incident).update(at=NOW + datetime.timedelta(hours=1))
+
+    whole = incident_timeline(records=incident_records(incident=incident))
+    assert {e.kind for e in whole} >= {"report", "changes", "evidence", "events", "sanctions", "sanction_decisions"}
+    pages, start = [], 0
+    while True:
+        page, total = incident_timeline_page(incident=incident, start=start, size=size)
+        assert total == len(whole)
+        if not page:
+            break
+        assert page == whole[start:start + size]
+        pages += page
+        start += size
+    assert pages == whole
+    shown_first = next(e for e in whole if e.kind == "evidence" and e.pk == second.pk)
+    assert shown_first.record.description != "Later beschreven" and shown_first.current.description == "Later beschreven"
+    assert next(e for e in whole if e.kind == "evidence" and e.pk == first.pk).withdrawal is not None
