@@ -10,6 +10,7 @@ plus the bare baseline view) on PostgreSQL, and wrk (Debian package ``wrk``) loa
     dashboard     /zaken/ as a school leader (open cases of their school, step counts, pagination)
     case list     /zaken/ with filters (closed cases included, a category, longest in step first, page 2)
     case page     /zaken/<pk>/ of the case with a long timeline (several hundred records)
+    small case    /zaken/<pk>/ of a case in step 3 with a few records (no target: the page's cost whatever the timeline)
     bare POST     the POST baseline: the same 1 MB multipart body, parsed, then a redirect
     report POST   /melden/ as a staff member with a 1 MB PNG screenshot (checked, stored, outbox rows; the
                   image is re-encoded later by the worker, which does not run here)
@@ -393,6 +394,7 @@ def main():
     staff, staff_cookie = session_cookie(f"medewerker-1@{DOMAIN}")
     school_id = staff.memberships.get().school_id
     case = Incident.objects.get(school_id=school_id, description__startswith=TIMELINE_MARK)
+    small = Incident.objects.filter(school_id=school_id, state="assessing").exclude(pk=case.pk).order_by("pk").first()
     visible = Incident.objects.filter(school_id=school_id).count()
     connection.close()  # no idle connection of ours during the load
 
@@ -421,6 +423,7 @@ def main():
             ("dashboard", "GET", "/zaken/", leader_cookie, 200, None),
             ("case list", "GET", "/zaken/" + filters, leader_cookie, 200, None),
             ("case page", "GET", f"/zaken/{case.pk}/", leader_cookie, 200, None),
+            ("small case", "GET", f"/zaken/{small.pk}/", leader_cookie, 200, None),
             ("bare POST", "POST", "/bench/bare/", post_cookie, 302, body_file),
             ("report POST", "POST", "/melden/", post_cookie, 302, body_file),
         ]
@@ -465,6 +468,10 @@ def main():
                   f"throughput {r['rps'] / base['rps']:5.2f}x  CPU {cpu_ratio(r, base):5.2f}x   "
                   f"(target median <= {TARGET_PAGE_RATIO:g}x: "
                   f"{verdict(verdicts[-1][1])})")
+        r = results["small case"]  # what the case page costs whatever its timeline: its forms, checklist and layout
+        print(f"  {'small case':<12} median {r['p50_us'] / base['p50_us']:5.2f}x  p95 {r['p95_us'] / base['p95_us']:5.2f}x  "
+              f"throughput {r['rps'] / base['rps']:5.2f}x  CPU {cpu_ratio(r, base):5.2f}x   (no target: a case in step 3 "
+              f"with a few records, for comparison)")
     if "bare POST" in results:
         base_post, r = results["bare POST"], results["report POST"]
         ratio = r["p95_us"] / base_post["p95_us"]

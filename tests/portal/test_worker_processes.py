@@ -77,6 +77,9 @@ def test_the_rows_of_one_transaction_are_delivered_by_several_worker_processes(t
         start_new_session=True,
     )
     try:
+        # Both processes of the pool are up once the worker answers: the rows are committed only then, so that the two
+        # messages find two idle processes (on a loaded machine a process can still be starting otherwise).
+        wait_for(lambda: app.control.ping(timeout=0.5), timeout=45)
         with transaction.atomic():
             ids = [notifications.notification_create(recipient=leader, kind="test", subject=f"Bericht {n}",
                                                      body="Tekst").pk for n in range(50)]
