@@ -373,19 +373,19 @@ def consent_parties_for(*, user):
 
 def consent_own_answers(*, user, on_date=None):
     """What a signed-in user answers for: per subject (themself, or a child as guardian) the board's purposes
-    with the status that counts. A fixed number of queries however many children; one per board for the purposes."""
+    with the status that counts. A fixed number of queries however many children, at however many boards."""
     on_date = on_date or timezone.localdate()
     parties = consent_parties_for(user=user)
     records = consent_records_for(people=[subject for subject, _guardian in parties])
-    purposes_by_board = {}
+    purposes_by_board = defaultdict(list)  # in each board's order (ConsentPurpose.Meta.ordering), as consent_purposes
+    boards = {subject.school.board_id for subject, _guardian in parties}
+    for purpose in ConsentPurpose.objects.filter(board__in=boards, active=True):
+        purposes_by_board[purpose.board_id].append(purpose)
     sections = []
     for subject, guardian in parties:
-        board = subject.school.board
-        if board.pk not in purposes_by_board:
-            purposes_by_board[board.pk] = consent_purposes(board=board)
         items = [
             (purpose, consent_status(person=subject, purpose=purpose, on_date=on_date, records=records[subject.pk]))
-            for purpose in purposes_by_board[board.pk]
+            for purpose in purposes_by_board[subject.school.board_id]
         ]
         sections.append({"subject": subject, "guardian": guardian, "items": items})
     return sections
