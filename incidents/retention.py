@@ -3,13 +3,20 @@
 The tombstone is the incident row itself with its id, school, dates, category, platform, severity and
 final step — enough for the statistics — while every text, person, file and record about the case is
 removed, including the field history that would otherwise keep the old texts.
+
+Other apps keep personal data that retention covers too (the public reports). incidents imports no other domain
+app, so those apps give a ``RetentionPart`` and the settings name it (``MELDPUNT_RETENTION_PARTS``, as they name
+the export registers): the run lists and anonymises their records with the cases, and a part may anonymise what
+belongs to a case in the case's own transaction.
 """
 
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from portal.audit import audit_record
 from portal.files import field_file_delete_on_commit
@@ -25,21 +32,68 @@ RECORD_MODELS = [Evidence, Involvement, Action, Waiver, PoliceReport, Takedown, 
 FINAL_STATES = [State.CLOSED, State.DISMISSED]
 
 
+CASES = "case(s)"
+
+
+class RetentionPart:
+    """Records of another app that retention anonymises too, named in ``settings.MELDPUNT_RETENTION_PARTS``."""
+
+    name = ""  # what the run's report calls them, e.g. "public report(s)"
+
+    def candidates(self, *, board, now):
+        """What of ``board`` is past its period at ``now``: what a dry run lists. This includes what goes with a
+        case that is itself a candidate (a dry run anonymises no case, yet lists what would go with it)."""
+        raise NotImplementedError
+
+    def reference(self, obj):
+        return str(obj.pk)
+
+    def anonymise(self, *, obj, board, now):
+        """Anonymise one candidate if it is still past the period; True if it was anonymised now. Idempotent."""
+        raise NotImplementedError
+
+    def anonymise_with_case(self, *, incident, now):
+        """Anonymise what belongs to ``incident``, inside the transaction that anonymises the case."""
+
+
+def retention_parts():
+    return [import_string(path) for path in settings.MELDPUNT_RETENTION_PARTS]
+
+
 @dataclass
 class RetentionReport:
-    """What a run would anonymise (dry run) or did anonymise, per board."""
+    """What a run would anonymise (dry run) or did anonymise: per kind (the cases first, then each part's), per
+    board, their references."""
 
-    boards: dict = field(default_factory=dict)  # board name -> list of case references
+    kinds: dict = field(default_factory=dict)  # kind -> board name -> list of references
+
+    def add(self, kind, board, references):
+        boards = self.kinds.setdefault(kind, {})
+        if references:
+            boards[board.name] = references
+
+    def references(self, kind):
+        return [ref for refs in self.kinds.get(kind, {}).values() for ref in refs]
+
+    def count(self, kind):
+        return len(self.references(kind))
 
     @property
     def total(self):
-        return sum(len(refs) for refs in self.boards.values())
+        return sum(self.count(kind) for kind in self.kinds)
+
+
+def retention_cutoff(*, board, now=None):
+    """The moment before which what closed (or was last touched) is past ``board``'s period; None: kept for ever."""
+    if not board.retention_months:
+        return None
+    return (now or timezone.now()) - relativedelta(months=board.retention_months)
 
 
 def retention_candidates(*, board, now=None):
-    if not board.retention_months:
+    cutoff = retention_cutoff(board=board, now=now)
+    if cutoff is None:
         return Incident.objects.none()
-    cutoff = (now or timezone.now()) - relativedelta(months=board.retention_months)
     return Incident.objects.filter(
         school__board=board, state__in=FINAL_STATES, state_changed_at__lt=cutoff, anonymised_at__isnull=True,
     ).select_related("school")
@@ -69,19 +123,30 @@ def incident_anonymise(*, incident, now=None):
             anonymised_at=now,
         )
         locked.history.all().delete()
+        for part in retention_parts():  # what belongs to the case goes with it, in this transaction
+            part.anonymise_with_case(incident=locked, now=now)
         audit_record(actor=None, action="retention.anonymise", obj=locked, board=locked.school.board)
     return True
 
 
 def retention_run(*, apply, now=None):
-    """Find (and with ``apply``, anonymise) the cases past their board's retention period."""
-    report = RetentionReport()
+    """Find (and with ``apply``, anonymise) the cases past their board's retention period, and the records of the
+    parts (``MELDPUNT_RETENTION_PARTS``). A part's candidates are listed before the board's cases are anonymised,
+    so that what goes with a case is listed by the dry run and by the run that anonymises it alike."""
+    now = now or timezone.now()
+    parts = retention_parts()
+    report = RetentionReport(kinds={CASES: {}, **{part.name: {} for part in parts}})
     for board in Board.objects.filter(retention_months__isnull=False).order_by("name"):
+        listed = [(part, list(part.candidates(board=board, now=now))) for part in parts]
         references = []
         for incident in retention_candidates(board=board, now=now).iterator(chunk_size=500):
             references.append(incident.reference)
             if apply:
                 incident_anonymise(incident=incident, now=now)
-        if references:
-            report.boards[board.name] = references
+        report.add(CASES, board, references)
+        for part, objs in listed:
+            for obj in objs:
+                if apply:
+                    part.anonymise(obj=obj, board=board, now=now)
+            report.add(part.name, board, [part.reference(obj) for obj in objs])
     return report

@@ -1,7 +1,8 @@
 """Reports from pupils, parents and others without an account, made on a school's public reporting page.
 
 A report is never erased: the school leader turns it into a case, adds it to a case, or sets it aside with a
-reason (who, when, why stay on the row). The sender follows it with a code of which only a hash is kept."""
+reason (who, when, why stay on the row). The sender follows it with a code of which only a hash is kept. At the end
+of the board's retention period the report is anonymised (``publicreports/retention.py``): a tombstone stays."""
 
 import secrets
 
@@ -86,6 +87,7 @@ class PublicReport(ChoiceLabelsMixin, models.Model):
                                    related_name="+", verbose_name=_("handled by"))
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     set_aside_reason = BoundedTextField(_("reason"), blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("public report")

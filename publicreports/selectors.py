@@ -35,11 +35,13 @@ def public_report_get_visible(*, user, pk):
 
 
 def public_report_by_code(*, code):
-    """The report a follow-up code belongs to, or None (a wrong code and a malformed one are the same)."""
+    """The report a follow-up code belongs to, or None (a wrong code, a malformed one and that of an anonymised
+    report are the same)."""
     digest = code_hash(code)
     if digest is None:
         return None
-    return PublicReport.objects.select_related("school", "incident").filter(code_hash=digest).first()
+    return (PublicReport.objects.select_related("school", "incident")
+            .filter(code_hash=digest, anonymised_at__isnull=True).first())
 
 
 def reporting_page_by_key(*, key):

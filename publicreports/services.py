@@ -68,8 +68,17 @@ def public_report_submit(*, page, sender_role, description, platform, links=(), 
 
 
 def public_report_add_information(*, report, text, links=()):
-    """The sender adds information with their code. On a case it is an entry of the case's timeline too."""
+    """The sender adds information with their code. On a case it is an entry of the case's timeline too.
+
+    Not to a report anonymised meanwhile (retention): the case and then the report are locked, in the order
+    retention locks them, and the report is read again."""
     with transaction.atomic():
+        if report.incident_id is not None:
+            Incident.objects.select_for_update(no_key=True, of=("self",)).get(pk=report.incident_id)
+        report = (PublicReport.objects.select_for_update(no_key=True, of=("self",))
+                  .select_related("school", "incident").get(pk=report.pk))
+        if report.anonymised_at is not None:
+            raise ValidationError(_("No report was found with this code. Check it and try again."))
         addition = PublicReportAddition(report=report, text=text, links=list(links))
         addition.full_clean()
         addition.save()

@@ -319,6 +319,9 @@ MELDPUNT_EXPORT_REGISTERS = {
     "duties": "sanctions.exports.duty_register",
 }
 
+# What retention anonymises besides the cases (incidents/retention.py), in this order: each an app's RetentionPart.
+MELDPUNT_RETENTION_PARTS = ["publicreports.retention.public_reports"]
+
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 PAGE_SIZE = 25

@@ -4,8 +4,8 @@ from incidents.retention import retention_run
 
 
 class Command(BaseCommand):
-    help = ("List the closed cases past their board's retention period (a dry run, the default); "
-            "with --apply, anonymise them and keep a tombstone.")
+    help = ("List the closed cases past their board's retention period, and the public reports past it with them "
+            "(a dry run, the default); with --apply, anonymise them and keep a tombstone.")
 
     def add_arguments(self, parser):
         parser.add_argument("--apply", action="store_true", help="Anonymise instead of only listing.")
@@ -13,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, apply=False, **options):
         report = retention_run(apply=apply)
         verb = "Anonymised" if apply else "Would anonymise"
-        for board, references in report.boards.items():
-            self.stdout.write(f"{board}: {len(references)} case(s): {', '.join(references)}")
-        self.stdout.write(f"{verb} {report.total} case(s).")
+        for kind, boards in report.kinds.items():
+            for board, references in boards.items():
+                self.stdout.write(f"{board}: {len(references)} {kind}: {', '.join(references)}")
+        self.stdout.write(f"{verb} {' and '.join(f'{report.count(kind)} {kind}' for kind in report.kinds)}.")
