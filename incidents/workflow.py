@@ -69,23 +69,12 @@ def _waiver(item):
     return ("waiver", {"item": item})
 
 
-# The fields missing_work asks about, per kind of record: within one call each such kind is read once, with these.
-_ASKED_FIELDS = {"actions": ("kind", "protocol_code"), "waivers": ("item",), "police_reports": ("filed_by",),
-                 "takedowns": ("outcome",), "sanctions": ("status",)}
-
-
 def _has(incident, related, **filters):
     """Whether the case holds such a record; a withdrawn record does not count."""
     records = getattr(incident, related).all()
     if hasattr(records, "current"):
         records = records.current()
-    read = getattr(incident, "_asked_records", None)  # set by missing_work for the length of one call
-    if read is None or related not in _ASKED_FIELDS:
-        return records.filter(**filters).exists()
-    if related not in read:
-        read[related] = list(records.values(*_ASKED_FIELDS[related]))
-    return any(all(row[name.removesuffix("__in")] in value if name.endswith("__in") else row[name] == value
-                   for name, value in filters.items()) for row in read[related])
+    return records.filter(**filters).exists()
 
 
 def _done_or_waived(incident, kind):
@@ -144,14 +133,6 @@ def _assessment_missing(incident):
 
 def missing_work(incident):
     """What still has to be done before the case can leave its current step, as sentences to show."""
-    incident._asked_records = {}
-    try:
-        return _missing_work(incident)
-    finally:
-        del incident._asked_records
-
-
-def _missing_work(incident):
     from .models import ActionKind, TakedownOutcome
 
     from portal.protocols import protocol_rules
