@@ -97,6 +97,8 @@ def axe():
     def check(page, context=""):
         # Evaluated through the DevTools protocol: the page's CSP (no inline scripts) stays in force.
         page.evaluate(AXE_JS.read_text())
+        # Colours are judged once they have settled: a button still fading into its hover colour is not the page.
+        page.evaluate("async () => await Promise.all(document.getAnimations().map(a => a.finished))")
         result = page.evaluate("async () => await axe.run(document)")
         violations = result["violations"]
         assert not violations, f"axe-core violations on {context or page.url}:\n" + format_violations(violations)
