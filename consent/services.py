@@ -312,5 +312,5 @@ def school_account_handover_done(*, manager_row, actor, note):
         row.handed_over_at, row.handed_over_by, row.handover_note = timezone.now(), actor, note
         row.save()
         audit_record(actor=actor, action="consent.handover", obj=account, board=account.school.board,
-                     manager=row.user_id, note=note)
+                     manager=row.user_id)
     return row

@@ -5,7 +5,11 @@ from .models import AuditEvent, Membership, Role
 
 
 def audit_record(*, actor, action, obj=None, object_type="", object_id="", board=None, **detail):
-    """Write one audit event for a sensitive action on ``obj`` (or on a named thing, like a register)."""
+    """Write one audit event for a sensitive action on ``obj`` (or on a named thing, like a register).
+
+    ``detail`` holds ids, codes and flags, never free text typed about a case or a person (a reason, a note): audit
+    events cannot be changed, so such text would outlive retention. The text stays on its record, whose history
+    shows it and which retention anonymises."""
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,

@@ -162,7 +162,7 @@ def public_report_set_aside(*, report, actor, reason):
         locked.set_aside_reason = reason
         locked.full_clean()
         locked.save()
-        audit_record(actor=actor, action="public_report.set_aside", obj=locked, board=locked.school.board, reason=reason)
+        audit_record(actor=actor, action="public_report.set_aside", obj=locked, board=locked.school.board)
     return locked
 
 

@@ -113,7 +113,7 @@ def record_withdraw(*, record, actor, reason):
         current.save()
         case_event_record(incident=locked, actor=actor, kind=CaseEventKind.RECORD_WITHDRAWN, record=current, reason=reason)
         audit_record(actor=actor, action="record.withdraw", obj=current, board=locked.school.board,
-                     incident=locked.pk, reason=reason)
+                     incident=locked.pk)
     return current
 
 

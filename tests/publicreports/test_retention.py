@@ -116,6 +116,8 @@ def test_a_report_set_aside_past_the_period_is_anonymised_and_its_code_no_longer
         old.school_id, old.received_at, old.occurred_on, old.handled_at)
     assert (tomb.sender_role, tomb.platform, tomb.outcome, tomb.status) == (
         "pupil", old.platform, Outcome.SET_ASIDE, Status.CLOSED)
+    # The audit trail, which cannot be changed, never held the reason given for setting it aside.
+    assert "Tim" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
     # Written to the audit trail as a case's anonymisation is.
     assert AuditEvent.objects.filter(action="retention.anonymise", object_type="publicreports.publicreport",
                                      object_id=str(old.pk), actor=None, board=old.school.board).count() == 1

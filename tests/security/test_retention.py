@@ -10,7 +10,7 @@ from incidents import services
 from incidents.models import Evidence, Incident, Involvement
 from incidents.retention import retention_run
 from incidents.statistics import incident_statistics
-from portal.models import Notification
+from portal.models import AuditEvent, Notification
 
 from ..factories import IncidentFactory, PersonFactory
 
@@ -114,3 +114,5 @@ def test_anonymising_also_removes_the_case_events_with_their_old_values_and_reas
     assert CaseEvent.objects.filter(incident=old).count() == 2
     retention_run(apply=True)
     assert not CaseEvent.objects.filter(incident=old).exists()
+    # Nor does the audit trail, which cannot be changed, keep the reasons typed about her.
+    assert "Zoë" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
