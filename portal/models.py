@@ -43,8 +43,9 @@ class Board(models.Model):
     )
     retention_months = models.PositiveSmallIntegerField(
         _("retention period (months)"), null=True, blank=True,
-        help_text=_("Closed cases older than this are anonymised; a tombstone with dates and category is kept. "
-                    "Empty: cases are kept."),
+        help_text=_("Closed cases older than this are anonymised, with the public reports, sanctions, dossier "
+                    "documents and LVI reports past it; a tombstone with dates and category is kept. Empty: all are "
+                    "kept."),
     )
 
     class Meta:

@@ -68,9 +68,10 @@ def dossier_zip(*, person, actor):
 
 
 SANCTION_COLUMNS = [
-    Column(_("Person"), lambda s: s.person.full_name),
-    Column(_("Kind"), lambda s: s.person.get_kind_display()),
-    Column(_("Class"), lambda s: s.person.class_name),
+    # A tombstone (anonymised at the end of the retention period) has no person.
+    Column(_("Person"), lambda s: s.person.full_name if s.person else ""),
+    Column(_("Kind"), lambda s: s.person.get_kind_display() if s.person else ""),
+    Column(_("Class"), lambda s: s.person.class_name if s.person else ""),
     Column(_("School"), lambda s: s.school.name),
     Column(_("Measure"), lambda s: s.measure_label),
     Column(_("Status"), lambda s: s.state_label),
@@ -119,8 +120,8 @@ def police_report_register(*, user, params):
 DUTY_COLUMNS = [
     Column(_("Report to"), lambda d: d.get_recipient_display()),
     Column(_("Because of"), lambda d: d.get_reason_display()),
-    Column(_("Pupil"), lambda d: d.sanction.person.full_name),
-    Column(_("Class"), lambda d: d.sanction.person.class_name),
+    Column(_("Pupil"), lambda d: d.sanction.person.full_name if d.sanction.person else ""),
+    Column(_("Class"), lambda d: d.sanction.person.class_name if d.sanction.person else ""),
     Column(_("School"), lambda d: d.school.name),
     Column(_("Due on"), lambda d: d.due_on),
     Column(_("Done on"), lambda d: d.done_on),

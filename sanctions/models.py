@@ -1,6 +1,7 @@
 """Sanctions, their correspondence, and the report to the Landelijke Vertrouwensinspecteur (LVI).
 
-Protocols 000 (Sancties), 002 §10, 003 (Gevolgen en mogelijke sancties) and 004 (rules 11, 12, 19).
+Protocols 000 (Sancties), 002 §10, 003 (Gevolgen en mogelijke sancties) and 004 (rules 11, 12, 19). At the end of the
+board's retention period they are anonymised (``sanctions/retention.py``): a tombstone without the person stays.
 """
 
 import uuid
@@ -157,7 +158,9 @@ class Sanction(ConcurrentTransitionMixin, models.Model):
     starts as proposed, and its transitions below are the whole table (tests/sanctions/test_workflow.py). They
     only set fields; the services lock, check, notify and audit."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("person"))
+    # None only on a tombstone: anonymised at the end of the board's retention period (sanctions/retention.py).
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="sanctions",
+                               verbose_name=_("person"))
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("school"))
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="sanctions", verbose_name=_("incident"),
@@ -202,6 +205,7 @@ class Sanction(ConcurrentTransitionMixin, models.Model):
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("withdrawn by"))
     withdrawal_reason = BoundedTextField(_("reason for withdrawal"), blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -215,6 +219,8 @@ class Sanction(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
+        if self.person_id is None:  # a tombstone says what, not whom
+            return self.measure_label
         return f"{self.measure_label} – {self.person}"
 
     @transition(field=status, source=SanctionStatus.PROPOSED, target=SanctionStatus.DECIDED,
@@ -335,7 +341,9 @@ class Sanction(ConcurrentTransitionMixin, models.Model):
 class Correspondence(models.Model):
     """A letter or other document in a person's dossier, usually about a sanction."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="correspondence", verbose_name=_("person"))
+    # None only on a tombstone (sanctions/retention.py), which has neither file nor description.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="correspondence",
+                               verbose_name=_("person"))
     sanction = models.ForeignKey(Sanction, on_delete=models.PROTECT, null=True, blank=True, related_name="letters", verbose_name=_("sanction"))
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="correspondence", verbose_name=_("incident"),
@@ -348,6 +356,7 @@ class Correspondence(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("correspondence")
@@ -356,14 +365,16 @@ class Correspondence(models.Model):
         indexes = [models.Index(fields=["person", "-uploaded_at"])]
 
     def __str__(self):
-        return self.description or self.original_name
+        return self.description or self.original_name or str(self._meta.verbose_name)
 
 
 class LviReport(models.Model):
     """Staff conduct judged cross-the-line, reported by phone to the Landelijke Vertrouwensinspecteur
     after the staff member was told (protocol 000, Sancties 2)."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="lvi_reports", verbose_name=_("staff member"))
+    # None only on a tombstone (sanctions/retention.py).
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="lvi_reports",
+                               verbose_name=_("staff member"))
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", verbose_name=_("school"))
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="lvi_reports", verbose_name=_("incident"),
@@ -377,6 +388,7 @@ class LviReport(models.Model):
     )
     inspector = models.CharField(_("confidential inspector spoken to"), max_length=200, blank=True)
     summary = BoundedTextField(_("what was reported and agreed"), blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -392,7 +404,7 @@ class LviReport(models.Model):
         ]
 
     def __str__(self):
-        return f"LVI – {self.person}"
+        return f"LVI – {self.person}" if self.person_id is not None else "LVI"
 
 
 class WithdrawableQuerySet(models.QuerySet):

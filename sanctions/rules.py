@@ -21,12 +21,19 @@ def administers_board_of(user, obj):
     return obj.school.board_id in access_for(user).board_ids["admin"]
 
 
+@rules.predicate
+def not_anonymised(user, obj):
+    """A tombstone (a sanction or LVI report anonymised at the end of the retention period) is read, never added to
+    or changed."""
+    return getattr(obj, "anonymised_at", None) is None
+
+
 # Without an object: whether the user works with dossiers at all (the dossier pages and the links to them).
 rules.add_perm("sanctions.view_dossiers", leads_a_school | on_a_board | administers_a_board)
-# obj: a Person (dossier subject) or a Sanction; both carry .school
+# obj: a Person (dossier subject), a Sanction or an LviReport; each carries .school
 rules.add_perm("sanctions.view_dossier", leads_school_of | on_board_of | administers_board_of)
-rules.add_perm("sanctions.impose", leads_school_of | on_board_of)
-rules.add_perm("sanctions.decide", on_board_of)
+rules.add_perm("sanctions.impose", (leads_school_of | on_board_of) & not_anonymised)
+rules.add_perm("sanctions.decide", on_board_of & not_anonymised)
 
 
 @rules.predicate
@@ -36,6 +43,6 @@ def board_decided(user, sanction):
 
 # Withdrawing a sanction: the board, or the school leader for what the school decided (a removal or dismissal the
 # board decided is the board's to withdraw).
-rules.add_perm("sanctions.withdraw", on_board_of | (leads_school_of & ~board_decided))
+rules.add_perm("sanctions.withdraw", (on_board_of | (leads_school_of & ~board_decided)) & not_anonymised)
 # obj: a Board. Its administrator words the decision letters.
 rules.add_perm("sanctions.edit_letter_templates", administers_this_board)

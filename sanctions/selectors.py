@@ -83,7 +83,10 @@ def measures_for(*, person):
 
 
 def prior_sanctions(*, person, exclude=None):
-    """Earlier sanctions of the same person, shown when deciding (repeat behaviour)."""
+    """Earlier sanctions of the same person, shown when deciding (repeat behaviour). A tombstone has no person, so
+    no earlier sanctions either."""
+    if person is None:
+        return Sanction.objects.none()
     qs = Sanction.objects.filter(person=person).select_related("person", "incident", "school__board").order_by("-proposed_at")
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
@@ -290,17 +293,19 @@ def open_duties_count(*, user):
 
 
 def duties_to_remind(*, on):
-    """Open duties due tomorrow or earlier, of sanctions that still stand."""
+    """Open duties due tomorrow or earlier, of sanctions that still stand (a tombstone is not followed up)."""
     import datetime as dt
 
-    return (Duty.objects.current().filter(done_on__isnull=True, due_on__lte=on + dt.timedelta(days=1))
+    return (Duty.objects.current().filter(done_on__isnull=True, due_on__lte=on + dt.timedelta(days=1),
+                                          sanction__anonymised_at__isnull=True)
             .select_related("school__board", "sanction").order_by("pk"))
 
 
 def removals_searching(*, on):
-    """Approved removals without another school's admission yet (their eight-week search is running)."""
+    """Approved removals without another school's admission yet (their eight-week search is running); not a
+    tombstone."""
     return (Sanction.objects.filter(legal_kind=LegalKind.REMOVAL, status=SanctionStatus.DECIDED,
-                                    admitted_on__isnull=True, decided_at__isnull=False)
+                                    admitted_on__isnull=True, decided_at__isnull=False, anonymised_at__isnull=True)
             .select_related("school__board").order_by("pk"))
 
 

@@ -173,6 +173,7 @@ def sanction_decide(*, sanction, actor, approve, reason):
         raise ValidationError({"reason": _("Give the board's reason.")})
     with transaction.atomic():
         locked = Sanction.objects.select_for_update().select_related("school").get(pk=sanction.pk)
+        _refuse_anonymised(locked)
         decide = locked.approve if approve else locked.reject
         if not can_proceed(decide, check_conditions=False):
             raise ValidationError(_("This proposal has already been decided."))
@@ -209,6 +210,7 @@ def sanction_record_guardian_contact(*, sanction, actor, contacted_at, how):
         raise ValidationError(errors)
     with transaction.atomic():
         locked = Sanction.objects.select_for_update().select_related("school__board").get(pk=sanction.pk)
+        _refuse_anonymised(locked)
         if not can_proceed(locked.record_guardian_contact, check_conditions=False):
             raise ValidationError(_("The board rejected this measure; there is nothing to take effect."))
         if not can_proceed(locked.record_guardian_contact):
@@ -332,8 +334,22 @@ def _require(perm, actor, obj, message):
         raise PermissionDenied(message)
 
 
+def anonymised_refusal():
+    return _("This sanction was anonymised at the end of the retention period; nothing can be recorded on it.")
+
+
+def _refuse_anonymised(sanction):
+    """Under the lock: the retention run may have anonymised the sanction since the page was read."""
+    if sanction.anonymised_at is not None:
+        raise ValidationError(anonymised_refusal())
+
+
 def _locked(sanction):
-    return Sanction.objects.select_for_update().select_related("school__board", "person").get(pk=sanction.pk)
+    # The person is joined from the nullable side (a tombstone has none), which PostgreSQL does not lock.
+    locked = (Sanction.objects.select_for_update(of=("self", "school", "school__board"))
+              .select_related("school__board", "person").get(pk=sanction.pk))
+    _refuse_anonymised(locked)
+    return locked
 
 
 def _required_text(errors, field, value, message):

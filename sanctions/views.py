@@ -204,6 +204,8 @@ def _sanction_post(request, pk, *, form, context_key, perform, success, sanction
     everything typed). ``context_key`` names the form's place on the page, or is None for a form that is ``bound``
     by its prefix."""
     sanction = sanction or selectors.sanction_get_visible(user=request.user, pk=pk)
+    if sanction.anonymised_at is not None:  # a tombstone: no person to add a document for, nothing to record
+        raise PermissionDenied(services.anonymised_refusal())
     if form.is_valid():
         try:
             perform(sanction, form.cleaned_data)

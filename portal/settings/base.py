@@ -320,7 +320,13 @@ MELDPUNT_EXPORT_REGISTERS = {
 }
 
 # What retention anonymises besides the cases (incidents/retention.py), in this order: each an app's RetentionPart.
-MELDPUNT_RETENTION_PARTS = ["publicreports.retention.public_reports"]
+# The sanctions come before the dossier documents: a sanction takes its documents along.
+MELDPUNT_RETENTION_PARTS = [
+    "publicreports.retention.public_reports",
+    "sanctions.retention.sanctions",
+    "sanctions.retention.documents",
+    "sanctions.retention.lvi_reports",
+]
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

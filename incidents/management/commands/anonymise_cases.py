@@ -4,7 +4,8 @@ from incidents.retention import retention_run
 
 
 class Command(BaseCommand):
-    help = ("List the closed cases past their board's retention period, and the public reports past it with them "
+    help = ("List the closed cases past their board's retention period, and the records of the other apps past it "
+            "with them (public reports, sanctions, dossier documents, LVI reports; settings.MELDPUNT_RETENTION_PARTS) "
             "(a dry run, the default); with --apply, anonymise them and keep a tombstone.")
 
     def add_arguments(self, parser):
