@@ -48,9 +48,29 @@ class RetentionPart:
     def reference(self, obj):
         return str(obj.pk)
 
-    def anonymise(self, *, obj, board, now):
-        """Anonymise one candidate if it is still past the period; True if it was anonymised now. Idempotent."""
+    model = None  # the part's records, locked by ``anonymise``
+
+    def owner(self, record):
+        """What ``record`` goes with (its case, or its sanction), or None when it goes by its own dates."""
+        return record.incident if getattr(record, "incident_id", None) is not None else None
+
+    def anonymise_record(self, *, record, now):
+        """Remove what ``record`` says about people, keep its tombstone; True if it was anonymised now."""
         raise NotImplementedError
+
+    def anonymise(self, *, obj, board, now):
+        """Anonymise one candidate if it is still past the period under the lock; True if it was anonymised now.
+        Idempotent. A record that goes with something else goes after it, never before; one that goes by its own
+        dates is listed anew, as something may have been recorded on it since the run listed it."""
+        with transaction.atomic():
+            locked = self.model.objects.select_for_update(of=("self",)).get(pk=obj.pk)
+            owner = self.owner(locked)
+            if owner is not None:
+                if owner.anonymised_at is None:
+                    return False
+            elif not self.candidates(board=board, now=now).filter(pk=locked.pk).exists():
+                return False
+            return self.anonymise_record(record=locked, now=now)
 
     def anonymise_with_case(self, *, incident, now):
         """Anonymise what belongs to ``incident``, inside the transaction that anonymises the case."""

@@ -98,17 +98,10 @@ class PublicReportRetention(RetentionPart):
     def reference(self, obj):
         return reverse("publicreports:detail", args=[obj.pk])
 
-    def anonymise(self, *, obj, board, now):
-        """Only if it is still past the period under the lock: a sender may have added information since it was
-        listed, and a report goes after its case, never before it."""
-        with transaction.atomic():
-            locked = PublicReport.objects.select_for_update(of=("self",)).select_related("incident").get(pk=obj.pk)
-            if locked.incident_id is not None:
-                if locked.incident.anonymised_at is None:
-                    return False
-            elif not public_report_retention_candidates(board=board, now=now).filter(pk=locked.pk).exists():
-                return False
-            return public_report_anonymise(report=locked, now=now)
+    model = PublicReport
+
+    def anonymise_record(self, *, record, now):
+        return public_report_anonymise(report=record, now=now)
 
     def anonymise_with_case(self, *, incident, now):
         for report in PublicReport.objects.filter(incident=incident, anonymised_at__isnull=True).order_by("pk"):

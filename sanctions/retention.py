@@ -217,17 +217,10 @@ class SanctionRetention(RetentionPart):
     def reference(self, obj):
         return reverse("sanctions:detail", args=[obj.pk])
 
-    def anonymise(self, *, obj, board, now):
-        """Only if it is still past the period under the lock: something may have been recorded since it was
-        listed, and a sanction goes after its case, never before it."""
-        with transaction.atomic():
-            locked = Sanction.objects.select_for_update(of=("self",)).select_related("incident").get(pk=obj.pk)
-            if locked.incident_id is not None:
-                if locked.incident.anonymised_at is None:
-                    return False
-            elif not sanction_retention_candidates(board=board, now=now).filter(pk=locked.pk).exists():
-                return False
-            return sanction_anonymise(sanction=locked, now=now)
+    model = Sanction
+
+    def anonymise_record(self, *, record, now):
+        return sanction_anonymise(sanction=record, now=now)
 
     def anonymise_with_case(self, *, incident, now):
         for sanction in Sanction.objects.filter(incident=incident, anonymised_at__isnull=True).order_by("pk"):
@@ -247,19 +240,13 @@ class CorrespondenceRetention(RetentionPart):
     def reference(self, obj):
         return reverse("sanctions:correspondence_file", args=[obj.token])
 
-    def anonymise(self, *, obj, board, now):
-        with transaction.atomic():
-            locked = (Correspondence.objects.select_for_update(of=("self",)).select_related("sanction", "incident")
-                      .get(pk=obj.pk))
-            if locked.sanction_id is not None:
-                if locked.sanction.anonymised_at is None:
-                    return False
-            elif locked.incident_id is not None:
-                if locked.incident.anonymised_at is None:
-                    return False
-            elif not correspondence_retention_candidates(board=board, now=now).filter(pk=locked.pk).exists():
-                return False
-            return correspondence_anonymise(document=locked, now=now)
+    model = Correspondence
+
+    def owner(self, record):
+        return record.sanction if record.sanction_id is not None else super().owner(record)
+
+    def anonymise_record(self, *, record, now):
+        return correspondence_anonymise(document=record, now=now)
 
     def anonymise_with_case(self, *, incident, now):
         documents = Correspondence.objects.filter(incident=incident, sanction__isnull=True, anonymised_at__isnull=True)
@@ -278,12 +265,13 @@ class LviReportRetention(RetentionPart):
     def reference(self, obj):
         return reverse("sanctions:lvi_detail", args=[obj.pk])
 
-    def anonymise(self, *, obj, board, now):
-        with transaction.atomic():
-            locked = LviReport.objects.select_for_update(of=("self",)).get(pk=obj.pk)
-            if not lvi_report_retention_candidates(board=board, now=now).filter(pk=locked.pk).exists():
-                return False
-            return lvi_report_anonymise(report=locked, now=now)
+    model = LviReport
+
+    def owner(self, record):
+        return None  # an LVI report names a case but goes by its own dates
+
+    def anonymise_record(self, *, record, now):
+        return lvi_report_anonymise(report=record, now=now)
 
 
 sanctions = SanctionRetention()
