@@ -6,7 +6,7 @@ from axes.helpers import get_cool_off
 from django import forms
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator, URLValidator
 from django.forms.renderers import DjangoTemplates
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
@@ -95,6 +95,8 @@ class LinksField(forms.CharField):
             )
         validate = URLValidator(schemes=["http", "https"])
         for url in value:
+            # CharField's own NUL check sees the list's repr, where a NUL is written "\\x00": check each link.
+            ProhibitNullCharactersValidator()(url)
             if len(url) > 2000:
                 raise ValidationError(_("A link may be at most 2000 characters long."), code="too_long")
             try:
