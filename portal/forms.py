@@ -222,11 +222,24 @@ def attrs_html(attrs):
     )
 
 
+DJANGO_EMPTY_LABEL = "---------"  # models.BLANK_CHOICE_DASH and ModelChoiceField.empty_label
+
+
+def name_empty_choice(widget):
+    """A <select>'s empty choice that Django calls "---------" (a model field with choices, a model choice)
+    reads "Choose…" instead; a label a form gives it itself ("All", "Unknown") stays."""
+    for _group_name, options, _index in widget["optgroups"]:
+        for option in options:
+            if option["value"] in ("", None) and option["label"] == DJANGO_EMPTY_LABEL:
+                option["label"] = gettext("Choose…")
+
+
 class PortalFormRenderer(DjangoTemplates):
     """Django's form renderer, except that a <select> and an <input> are written in Python, to the same HTML
     as Django's select.html, select_option.html, input.html and attrs.html templates. Those include one
     template per option, which costs tens of milliseconds for the long lists of people and users on the case
-    page, and a template per input on every filter form."""
+    page, and a template per input on every filter form. The one difference: no empty choice reads
+    Django's "---------" (name_empty_choice)."""
 
     select_template = "django/forms/widgets/select.html"
     option_template = "django/forms/widgets/select_option.html"
@@ -237,6 +250,8 @@ class PortalFormRenderer(DjangoTemplates):
     ))
 
     def render(self, template_name, context, request=None):
+        if template_name == self.select_template and "widget" in context:
+            name_empty_choice(context["widget"])
         if template_name in self.input_templates and "widget" in context:
             widget = context["widget"]  # what input.html writes
             value = widget["value"]
