@@ -30,6 +30,33 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class ChosenFilesBoundField(forms.BoundField):
+    """A file field shown again after a refusal: the browser has emptied it, so its help text names the files that
+    were chosen and asks to choose them again (a report must not go without its screenshots unnoticed)."""
+
+    @property
+    def help_text(self):
+        names = self.chosen_before_refusal()
+        if not names:
+            return self._help_text
+        reminder = format_html("<strong>{}</strong>", gettext(
+            "Choose these files again; after a refusal the browser does not keep them: %(names)s."
+        ) % {"names": ", ".join(names)})
+        return format_html("{} {}", self._help_text, reminder) if self._help_text else reminder
+
+    @help_text.setter
+    def help_text(self, value):  # BoundField.__init__ sets it
+        self._help_text = value
+
+    def chosen_before_refusal(self):
+        form = self.form
+        if not form.is_bound or not form.errors or self.field.disabled:
+            return []
+        chosen = self.field.widget.value_from_datadict(form.data, form.files, self.html_name)
+        chosen = chosen if isinstance(chosen, (list, tuple)) else [chosen] if chosen else []
+        return [uploaded.name for uploaded in chosen if getattr(uploaded, "name", "")]
+
+
 class EvidenceFilesField(forms.FileField):
     """Several screenshots or documents at once, each checked here, so that a refusal stands at the field.
 
@@ -39,6 +66,7 @@ class EvidenceFilesField(forms.FileField):
     image refuses one that is damaged inside; until then it is never served (see portal.uploads)."""
 
     widget = MultipleFileInput(attrs={"accept": "image/png,image/jpeg,application/pdf"})
+    bound_field_class = ChosenFilesBoundField
 
     def __init__(self, *args, decoded_by_worker=False, **kwargs):
         kwargs.setdefault("required", False)
