@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from incidents.models import Platform
 from portal import files
@@ -140,7 +141,7 @@ class ConsentRecord(models.Model):
     @property
     def answer_label(self):
         if self.is_withdrawal:
-            return _("Withdrawn")
+            return pgettext_lazy("consent answer", "Withdrawn")
         return self.get_answer_display()
 
 

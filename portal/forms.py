@@ -6,7 +6,7 @@ from axes.helpers import get_cool_off
 from django import forms
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator, URLValidator
 from django.forms.renderers import DjangoTemplates
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
@@ -30,6 +30,33 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class ChosenFilesBoundField(forms.BoundField):
+    """A file field shown again after a refusal: the browser has emptied it, so its help text names the files that
+    were chosen and asks to choose them again (a report must not go without its screenshots unnoticed)."""
+
+    @property
+    def help_text(self):
+        names = self.chosen_before_refusal()
+        if not names:
+            return self._help_text
+        reminder = format_html("<strong>{}</strong>", gettext(
+            "Choose these files again; after a refusal the browser does not keep them: %(names)s."
+        ) % {"names": ", ".join(names)})
+        return format_html("{} {}", self._help_text, reminder) if self._help_text else reminder
+
+    @help_text.setter
+    def help_text(self, value):  # BoundField.__init__ sets it
+        self._help_text = value
+
+    def chosen_before_refusal(self):
+        form = self.form
+        if not form.is_bound or not form.errors or self.field.disabled:
+            return []
+        chosen = self.field.widget.value_from_datadict(form.data, form.files, self.html_name)
+        chosen = chosen if isinstance(chosen, (list, tuple)) else [chosen] if chosen else []
+        return [uploaded.name for uploaded in chosen if getattr(uploaded, "name", "")]
+
+
 class EvidenceFilesField(forms.FileField):
     """Several screenshots or documents at once, each checked here, so that a refusal stands at the field.
 
@@ -39,6 +66,7 @@ class EvidenceFilesField(forms.FileField):
     image refuses one that is damaged inside; until then it is never served (see portal.uploads)."""
 
     widget = MultipleFileInput(attrs={"accept": "image/png,image/jpeg,application/pdf"})
+    bound_field_class = ChosenFilesBoundField
 
     def __init__(self, *args, decoded_by_worker=False, **kwargs):
         kwargs.setdefault("required", False)
@@ -95,6 +123,8 @@ class LinksField(forms.CharField):
             )
         validate = URLValidator(schemes=["http", "https"])
         for url in value:
+            # CharField's own NUL check sees the list's repr, where a NUL is written "\\x00": check each link.
+            ProhibitNullCharactersValidator()(url)
             if len(url) > 2000:
                 raise ValidationError(_("A link may be at most 2000 characters long."), code="too_long")
             try:
@@ -220,11 +250,24 @@ def attrs_html(attrs):
     )
 
 
+DJANGO_EMPTY_LABEL = "---------"  # models.BLANK_CHOICE_DASH and ModelChoiceField.empty_label
+
+
+def name_empty_choice(widget):
+    """A <select>'s empty choice that Django calls "---------" (a model field with choices, a model choice)
+    reads "Choose…" instead; a label a form gives it itself ("All", "Unknown") stays."""
+    for _group_name, options, _index in widget["optgroups"]:
+        for option in options:
+            if option["value"] in ("", None) and option["label"] == DJANGO_EMPTY_LABEL:
+                option["label"] = gettext("Choose…")
+
+
 class PortalFormRenderer(DjangoTemplates):
     """Django's form renderer, except that a <select> and an <input> are written in Python, to the same HTML
     as Django's select.html, select_option.html, input.html and attrs.html templates. Those include one
     template per option, which costs tens of milliseconds for the long lists of people and users on the case
-    page, and a template per input on every filter form."""
+    page, and a template per input on every filter form. The one difference: no empty choice reads
+    Django's "---------" (name_empty_choice)."""
 
     select_template = "django/forms/widgets/select.html"
     option_template = "django/forms/widgets/select_option.html"
@@ -235,6 +278,8 @@ class PortalFormRenderer(DjangoTemplates):
     ))
 
     def render(self, template_name, context, request=None):
+        if template_name == self.select_template and "widget" in context:
+            name_empty_choice(context["widget"])
         if template_name in self.input_templates and "widget" in context:
             widget = context["widget"]  # what input.html writes
             value = widget["value"]

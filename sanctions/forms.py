@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from incidents.models import PoliceReportFiler
 from portal.forms import EvidenceFilesField, FilterForm, bound_number_widgets, localize_datetime_widgets
@@ -225,7 +226,7 @@ class LetterTemplateForm(forms.ModelForm):
 
 class DutyFilterForm(PoliceReportFilterForm):
     state = forms.ChoiceField(label=_("Status"), required=False, choices=[
-        ("", _("All")), ("open", _("Open")), ("overdue", _("Overdue")), ("done", _("Done")),
+        ("", _("All")), ("open", pgettext_lazy("status", "Open")), ("overdue", _("Overdue")), ("done", _("Done")),
         ("withdrawn", _("Withdrawn")),
     ])
     recipient = forms.ChoiceField(label=_("Report to"), required=False,

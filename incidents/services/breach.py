@@ -39,6 +39,8 @@ def breach_assess(*, incident, actor, risk, risk_reasoning, data_description="",
         assessment = BreachAssessment.objects.select_for_update().filter(incident=locked).first()
         if assessment is None:
             assessment = BreachAssessment(incident=locked, discovered_at=locked.discovered_at)
+        _refuse_told_before_discovery(assessment.discovered_at, ap_notified_at=ap_notified_at,
+                                      subjects_informed_at=subjects_informed_at)
         before = _breach_review_facts(assessment)
         assessment.risk = risk
         assessment.risk_reasoning = risk_reasoning
@@ -55,6 +57,22 @@ def breach_assess(*, incident, actor, risk, risk_reasoning, data_description="",
         audit_record(actor=actor, action="breach.assess", obj=locked, board=locked.school.board, risk=risk,
                      ap_notified=bool(assessment.ap_notified_at))
     return assessment
+
+
+def _refuse_told_before_discovery(discovered_at, **told):
+    """Nobody is told of a breach before it was discovered. The form gives minutes: the minute of discovery counts."""
+    first_minute = discovered_at.replace(second=0, microsecond=0)
+    messages = {
+        "ap_notified_at": _("The breach cannot have been reported to the AP before it was discovered (%(discovered)s). "
+                            "Check the time."),
+        "subjects_informed_at": _("The data subjects cannot have been informed before the breach was discovered "
+                                  "(%(discovered)s). Check the time."),
+    }
+    discovered = timezone.localtime(discovered_at).strftime("%d-%m-%Y %H:%M")  # as the decision letter's check says it
+    errors = {field: messages[field] % {"discovered": discovered}
+              for field, moment in told.items() if moment is not None and moment < first_minute}
+    if errors:
+        raise ValidationError(errors)
 
 
 _BREACH_ASSESSMENT_FIELDS = ("risk", "risk_reasoning", "data_description", "data_subjects")

@@ -275,3 +275,19 @@ def test_start_checklist_and_staff_import_report(live_server, new_context, login
         page.click("form[enctype='multipart/form-data'] button[type=submit]")
     expect(page.locator("#import-rows")).to_be_visible()
     axe(page, "the staff import report")
+
+
+@SIZES
+def test_the_consent_pages_of_a_person(live_server, new_context, login, axe, board, school, staff, leader, viewport):
+    """A staff member (or a parent) answers for themselves on a phone; the school leader reads a person's consent."""
+    from portal.models import PersonKind
+    from tests.consent.support import purposes_of
+    from tests.factories import PersonFactory
+
+    purposes_of(board)
+    me = PersonFactory(school=school, kind=PersonKind.STAFF, class_name="", user=staff)
+    page = login(new_context(viewport=viewport), staff)
+    check_page(page, axe, f"{live_server.url}/toestemming/mijn-antwoorden/", "my consent answers", viewport)
+    in_view(page, page.get_by_role("button", name=re.compile("^Ik geef geen toestemming")).first, viewport)
+    page = login(new_context(viewport=viewport), leader)
+    check_page(page, axe, f"{live_server.url}/toestemming/persoon/{me.pk}/", "a person's consent", viewport)

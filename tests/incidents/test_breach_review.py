@@ -116,6 +116,43 @@ def test_no_risk_means_no_ap_report(fg, breaches):
 
 
 @pytest.mark.django_db
+def test_the_ap_cannot_have_been_told_before_the_breach_was_discovered(client, fg, breaches):
+    client.force_login(fg)
+    incident = breaches["fresh"]  # discovered at 12:00 Amsterdam time
+    response = client.post(f"/datalekken/{incident.pk}/", {
+        "breach-risk": "risk", "breach-risk_reasoning": "Namen van leerlingen in een open groep.",
+        "breach-ap_notified_at": "2026-05-11T11:00", "breach-ap_reference": "AP-2026-0043",
+    })
+    assert response.status_code == 400
+    assert response.context["form"].errors["ap_notified_at"] == [
+        "Het datalek kan niet bij de AP gemeld zijn voordat het werd ontdekt (11-05-2026 12:00). Controleer het tijdstip."]
+    assert "Namen van leerlingen in een open groep." in response.content.decode()
+    assert not BreachAssessment.objects.filter(incident=incident, decided_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_the_data_subjects_cannot_have_been_told_before_the_breach_was_discovered(fg, breaches):
+    incident = breaches["fresh"]
+    with pytest.raises(ValidationError) as error:
+        services.breach_assess(incident=incident, actor=fg, risk="high", risk_reasoning="Zorgdossiers gedeeld.",
+                               ap_notified_at=incident.discovered_at, ap_reference="AP-1",
+                               subjects_informed_at=incident.discovered_at - datetime.timedelta(days=1),
+                               subjects_informed_how="Brief aan de ouders")
+    assert list(error.value.error_dict) == ["subjects_informed_at"]
+
+
+@pytest.mark.django_db
+def test_a_report_in_the_minute_of_discovery_is_taken(fg, school, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    incident = IncidentFactory(school=school, privacy_flag=True, discovered_at=NOW - datetime.timedelta(minutes=30, seconds=-40))
+    minute = incident.discovered_at.replace(second=0)  # what the form's minutes make of the moment of discovery
+    review = services.breach_assess(incident=incident, actor=fg, risk="high", risk_reasoning="Zorgdossiers gedeeld.",
+                                    ap_notified_at=minute, ap_reference="AP-1", subjects_informed_at=minute,
+                                    subjects_informed_how="Brief aan de ouders")
+    assert review.ap_notified_at == minute and review.is_concluded
+
+
+@pytest.mark.django_db
 def test_the_register_keeps_every_breach_filters_and_exports_csv(client, fg, breaches):
     services.breach_assess(incident=breaches["fresh"], actor=fg, risk="none", risk_reasoning="Geen risico.")
     client.force_login(fg)

@@ -235,3 +235,17 @@ def test_the_case_page_evidence_form_refuses_a_disguised_executable(client, scho
     assert "Tweede screenshot" in content
     assert not Evidence.objects.filter(incident=incident).exists()
     assert private_files() == before
+
+
+def test_after_a_refusal_elsewhere_the_form_says_which_files_to_choose_again(client, staff):
+    """A browser shows a file field empty again after a refusal: without a word the report would go without them."""
+    login(client, staff)
+    response = report(client, upload("groepsapp.png", png_bytes()), upload("nep<script>.png", png_bytes()), description="")
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert ("Kies deze bestanden opnieuw; na een foutmelding houdt de browser ze niet vast: groepsapp.png, "
+            "nep&lt;script&gt;.png.") in content
+    assert "nep<script>" not in content
+
+    response = report(client, description="")  # nothing chosen: nothing to choose again
+    assert response.status_code == 400 and "Kies deze bestanden opnieuw" not in response.content.decode()

@@ -74,3 +74,28 @@ def test_choice_labels_follow_the_active_language():
     incident.category = "no-such-category"
     assert incident.get_category_display() == "no-such-category"
     assert incident.get_severity_display() == ""
+
+
+@pytest.mark.django_db
+def test_no_select_offers_djangos_dashes(school):
+    """Django names the empty choice of a model field with choices, and of a model choice, "---------"; the portal
+    writes "Kies…" (the case page's record forms, the correction forms, the breach review, the registers)."""
+    from incidents.forms import RECORD_FORMS, DecisionForm, TriageForm, record_correction_form
+    from incidents.forms.breach import BreachAssessmentForm
+    from incidents.models import Evaluation, PoliceReport
+    from tests.factories import IncidentFactory
+
+    incident = IncidentFactory(school=school, assessing=True)
+    forms_to_render = [TriageForm(instance=incident), DecisionForm(instance=incident)]
+    forms_to_render += [form_class(incident=incident) for form_class in RECORD_FORMS.values()]
+    forms_to_render.append(record_correction_form(Evaluation)(instance=Evaluation(incident=incident, protocol_worked="yes")))
+    forms_to_render.append(record_correction_form(PoliceReport)(instance=PoliceReport(incident=incident)))
+    forms_to_render.append(BreachAssessmentForm())
+    with translation.override("nl"):
+        for form in forms_to_render:
+            for bound in form:
+                if isinstance(bound.field.widget, forms.Select):
+                    html = str(bound)
+                    assert "---------" not in html, (type(form).__name__, bound.name)
+                    if '<option value="">' in html or '<option value="" selected>' in html:
+                        assert ">Kies…</option>" in html, (type(form).__name__, bound.name, html[:300])

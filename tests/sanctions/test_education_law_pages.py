@@ -198,3 +198,31 @@ def test_a_sanction_withdrawn_on_the_page_stays_struck_through(client, today, sc
     assert '<del class="withdrawn">' in dossier and "Verkeerde leerling gekozen." in dossier
     case = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     assert "Verkeerde leerling gekozen." in case
+
+
+def test_a_withdrawn_sanction_and_an_open_duty_read_as_such_apart_from_consent_and_the_inbox(
+        client, today, school, leader, pupil, dutch):
+    """"Withdrawn" and "Open" name a sanction's or a duty's status here; consent has its own withdrawal ("Toestemming
+    ingetrokken") and the inbox its button ("Openen")."""
+    from tests.consent.support import grant, purposes_of, refuse
+
+    withdrawn = impose(pupil, leader, "warning")
+    services.sanction_withdraw(sanction=withdrawn, actor=leader, reason="Dubbel vastgelegd.")
+    duty = impose(pupil, leader, "suspension", days=2).duties.get()
+    client.force_login(leader)
+    page = client.get(sanction_url(withdrawn)).content.decode()
+    assert "Ingetrokken" in page and "Toestemming ingetrokken" not in page
+    assert "Toestemming ingetrokken" not in client.get(reverse("sanctions:list")).content.decode()
+    duty_page = client.get(reverse("sanctions:duty", args=[duty.pk])).content.decode()
+    assert 'id="duty-state">Open</span>' in duty_page
+    states = dict(client.get(reverse("sanctions:duties")).context["form"].fields["state"].choices)
+    assert (states["open"], states["withdrawn"]) == ("Open", "Ingetrokken")
+
+    from portal.models import PersonKind
+    from tests.factories import PersonFactory
+
+    teacher = PersonFactory(school=school, kind=PersonKind.STAFF, class_name="")
+    social = purposes_of(school.board)["social_media"]
+    grant(teacher, social, actor=leader, by_guardian=False)
+    record = refuse(teacher, social, actor=leader, by_guardian=False)
+    assert record.is_withdrawal and str(record.answer_label) == "Toestemming ingetrokken"

@@ -239,6 +239,33 @@ def test_a_nul_character_is_refused_with_a_dutch_message(reporter_client, school
     assert Incident.objects.count() == before
 
 
+
+def test_a_nul_character_in_a_link_is_refused_at_the_links_field(reporter_client, school):
+    """PostgreSQL cannot store a NUL in text or JSON: a link with one is refused like any other NUL, not a 500."""
+    before = Incident.objects.count()
+    response = reporter_client.post(REPORT_URL, {
+        "school": school.pk, "category": "bullying", "platform": "whatsapp", "description": "Een link met een NUL",
+        "discovered_at": local(timezone.now() - timezone.timedelta(hours=1)), "links": "https://example.org/a\x00b",
+    })
+    assert response.status_code == 400
+    assert response.context["form"].errors["links"] == ["Null-tekens zijn niet toegestaan."]
+    assert "Een link met een NUL" in response.content.decode()
+    assert Incident.objects.count() == before
+
+
+def test_a_nul_character_in_a_link_is_refused_on_the_public_page(client, school):
+    from publicreports import services as public_services
+    from publicreports.models import PublicReport
+    page = public_services.reporting_page_for(school=school)
+    response = client.post(reverse("publicreports:report", args=[page.key]), {
+        "sender_role": "pupil", "description": "Een link met een NUL", "platform": "instagram",
+        "links": "https://www.instagram.com/p/a\x00b/", "occurred_on": "", "sender_name": "", "sender_contact": "", "website": "",
+    })
+    assert response.status_code == 400
+    assert "Null-tekens zijn niet toegestaan." in response.content.decode()
+    assert not PublicReport.objects.exists()
+
+
 # The record forms of the case page -----------------------------------------------------------------------
 
 @pytest.fixture
