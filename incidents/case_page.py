@@ -238,22 +238,30 @@ class CasePage:
         return [self._outcome_slot(t, shown=not t.outcome_is_final) for t in self.watched_takedowns() + settled
                 if f"takedown-{t.pk}" not in in_checklist]
 
-    def timeline(self, start=0, *, whole=False):
-        """(the entries from ``start`` on, one page of them unless ``whole``; how many there are in all)."""
+    def timeline(self, after=None, *, whole=False):
+        """One page of the timeline: (its entries, the entries after ``after`` (a parsed timeline cursor; None: the
+        newest), all of them if ``whole``; how many there are in all; how many are shown up to the page's end)."""
         if not self.full_view:
-            return [], 0
+            return [], 0, 0
         if whole:
-            shown = selectors.incident_timeline(records=self.whole_case())[start:]
-            total = start + len(shown)
+            shown = selectors.incident_timeline(records=self.whole_case())
+            total, before = len(shown), 0
         else:
-            shown, total = selectors.incident_timeline_page(incident=self.incident, start=start, size=TIMELINE_SHOWN)
+            shown, total, before = selectors.incident_timeline_page(incident=self.incident, after=after, size=TIMELINE_SHOWN)
         if has_perm("incidents.correct_record", self.user, self.incident):
             # Each shown record's own page, where it is corrected or withdrawn: the address reversed once.
             address = record_url(self.incident.pk)
             for entry in shown:
                 if entry.current is not None and entry.withdrawal is None:
                     entry.correct_url = address(entry.current.record_type(), entry.current.pk)
-        return shown, total
+        return shown, total, before + len(shown)
+
+    @staticmethod
+    def timeline_more(timeline, total, through):
+        """The template's words for the way to older entries: how many in all and shown, and the cursor of the last
+        one shown (None when none are left)."""
+        return {"timeline": timeline, "timeline_total": total, "timeline_shown": through,
+                "timeline_next": selectors.timeline_cursor(timeline[-1]) if timeline and through < total else None}
 
     # --- the page ----------------------------------------------------------------------------------------------
 
@@ -262,7 +270,7 @@ class CasePage:
         current = self.records()
         checklist = self.checklist()
         missing = self.missing()
-        timeline, total = self.timeline(whole=self.whole)
+        timeline, total, through = self.timeline(whole=self.whole)
         other_slots, outcome_slots = self.other_slots(checklist), self.outcome_slots()
         shown = [s for item in checklist for s in item.slots] + other_slots + outcome_slots
         return {
@@ -271,9 +279,7 @@ class CasePage:
             "listed_in_all": current.get("counts", {}),
             "lists_whole": self.whole,
             "can_correct": self.full_view and has_perm("incidents.correct_record", self.user, incident),
-            "timeline": timeline,
-            "timeline_total": total,
-            "timeline_next": len(timeline) if len(timeline) < total else None,
+            **self.timeline_more(timeline, total, through),
             "missing": missing or [],
             "checklist": checklist,
             # Computed once: the step-change buttons are blocked by the same list the page shows.

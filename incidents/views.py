@@ -169,17 +169,11 @@ def timeline_page(request, pk):
     """The next entries of the case's timeline (htmx "more"), for those who see the whole case."""
     incident = selectors.incident_get_visible(user=request.user, pk=pk)
     require_perm("incidents.view_whole_incident", request.user, incident)
-    try:
-        start = max(0, min(int(request.GET.get("vanaf", "0")), 1_000_000))
-    except ValueError:
-        start = 0
     services.incident_view_logged(incident=incident, actor=request.user)
     page = CasePage(request, incident)
-    timeline, total = page.timeline(start)
-    end = start + len(timeline)
+    after = selectors.parse_timeline_cursor(request.GET.get("na", ""))
     return render(request, "incidents/partials/timeline_entries.html", {
-        "incident": incident, "timeline": timeline, "timeline_total": total,
-        "timeline_next": end if end < total else None,
+        "incident": incident, **page.timeline_more(*page.timeline(after)),
         "can_correct": has_perm("incidents.correct_record", request.user, incident),
         "can_open_dossiers": has_perm("sanctions.view_dossiers", request.user),
     })

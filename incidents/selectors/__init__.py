@@ -14,6 +14,7 @@ from .cases import (
 from .timeline import (
     TimelineEntry, RECORD_KINDS, incident_records, RECORD_MODELS, record_get_visible, record_events, record_fields,
     current_records, event_value_display, incident_timeline, incident_timeline_page, incident_summary_records,
+    timeline_cursor, parse_timeline_cursor,
 )
 from .breach import (
     breach_incident_get_visible, breach_list_visible_to, breach_register_board_ids, breach_queue_for, breach_overdue_count,
@@ -48,6 +49,8 @@ __all__ = [
     "event_value_display",
     "incident_timeline",
     "incident_timeline_page",
+    "timeline_cursor",
+    "parse_timeline_cursor",
     "incident_summary_records",
     "breach_incident_get_visible",
     "breach_list_visible_to",

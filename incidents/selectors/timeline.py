@@ -341,25 +341,51 @@ def _index_parts():
     )
 
 
-def _timeline_index(incident, start, size):
-    """(rank, id) of the entries ``start`` to ``start + size`` of the case's timeline, newest first as
-    TimelineEntry.sort_key orders them, and how many entries there are in all: one query, reading no entry."""
+def timeline_cursor(entry):
+    """What names ``entry`` in the timeline's index, for the address of the entries after it ("rank-id")."""
+    return f"{TIMELINE_RANK[entry.kind]}-{entry.pk}"
+
+
+def parse_timeline_cursor(value):
+    """(rank, id) from a timeline_cursor, or None for anything else."""
+    rank, _, pk = (value or "").partition("-")
+    if not (rank.isascii() and rank.isdigit() and pk.isascii() and pk.isdigit() and len(pk) <= 18):
+        return None
+    if int(rank) >= len(TIMELINE_KINDS):
+        return None
+    return int(rank), int(pk)
+
+
+def _timeline_index(incident, after, size):
+    """(rank, id) of the ``size`` entries that follow the entry ``after`` names ((rank, id); None: from the newest),
+    newest first as TimelineEntry.sort_key orders them; how many entries there are in all; and how many come before
+    those. One query, reading no entry. The page follows that entry, not a position: an entry added meanwhile does
+    not push one already shown onto the next page. An ``after`` that names no entry of the case gives nothing."""
     union = " UNION ALL ".join(_index_parts())
     params = [incident.pk] * len(_index_parts())
+    following, cursor_params = "", []
+    if after is not None:
+        following = ("WHERE (t_at, t_rank, t_id) < "
+                     "(SELECT t_at, t_rank, t_id FROM timeline WHERE t_rank = %s AND t_id = %s)")
+        cursor_params = list(after)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT t_rank, t_id, COUNT(*) OVER () FROM ({union}) AS timeline "
-                       f"ORDER BY t_at DESC, t_rank DESC, t_id DESC LIMIT %s OFFSET %s", [*params, size, start])
+        cursor.execute(f"WITH timeline AS ({union}) "
+                       f"SELECT t_rank, t_id, COUNT(*) OVER (), (SELECT COUNT(*) FROM timeline) FROM timeline {following} "
+                       f"ORDER BY t_at DESC, t_rank DESC, t_id DESC LIMIT %s", [*params, *cursor_params, size])
         rows = cursor.fetchall()
         if rows:
-            return [(rank, pk) for rank, pk, _total in rows], rows[0][2]
+            _rank, _pk, remaining, total = rows[0]
+            return [(rank, pk) for rank, pk, _remaining, _total in rows], total, total - remaining
         cursor.execute(f"SELECT COUNT(*) FROM ({union}) AS timeline", params)
-        return [], cursor.fetchone()[0]
+        total = cursor.fetchone()[0]
+        return [], total, total
 
 
-def incident_timeline_page(*, incident, start, size):
-    """(entries ``start`` to ``start + size`` of incident_timeline, how many entries there are in all), reading only
-    what those entries show: a bounded number of queries however long the timeline is."""
-    shown, total = _timeline_index(incident, start, size)
+def incident_timeline_page(*, incident, after=None, size):
+    """(the ``size`` entries of incident_timeline after the entry ``after`` names (a (rank, id), None: the newest),
+    how many entries there are in all, how many come before the page), reading only what those entries show: a
+    bounded number of queries however long the timeline is."""
+    shown, total, before = _timeline_index(incident, after, size)
     ids = {kind: set() for kind in TIMELINE_KINDS}
     for rank, pk in shown:
         ids[TIMELINE_KINDS[rank]].add(pk)
@@ -386,4 +412,4 @@ def incident_timeline_page(*, incident, start, size):
     records.update(events=events, report=[incident] if ids["report"] else [],
                    history=_history(incident) if ids["changes"] or ids["report"] else [])
     entries = [e for e in incident_timeline(records=records) if e.pk in ids[e.kind]]
-    return entries, total
+    return entries, total, before

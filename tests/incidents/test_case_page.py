@@ -6,9 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from incidents import workflow
+from incidents import services, workflow
 from incidents.case_page import FORM_TITLES, TIMELINE_SHOWN, posted_slot
 from incidents.models import Action, Waiver
+from incidents.selectors import timeline_cursor
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,22 +150,43 @@ def test_the_timeline_comes_a_page_at_a_time(client, school, leader):
     client.force_login(leader)
     whole = client.get(detail(case) + "?alles=1").context["timeline"]
     page = client.get(detail(case))
-    assert page.context["timeline"] == whole[:TIMELINE_SHOWN] and page.context["timeline_next"] == TIMELINE_SHOWN
+    assert page.context["timeline"] == whole[:TIMELINE_SHOWN] and page.context["timeline_shown"] == TIMELINE_SHOWN
     url = reverse("incidents:timeline_page", args=[case.pk])
-    assert f'hx-get="{url}?vanaf={TIMELINE_SHOWN}"' in page.content.decode()
-    start, shown = TIMELINE_SHOWN, list(page.context["timeline"])
+    shown = list(page.context["timeline"])
+    cursor = timeline_cursor(shown[-1])
+    assert f'hx-get="{url}?na={cursor}"' in page.content.decode()
     while True:
-        more = client.get(url + f"?vanaf={start}", **HTMX)
-        assert more.context["timeline"] == whole[start:start + TIMELINE_SHOWN]
+        more = client.get(url + f"?na={cursor}", **HTMX)
+        assert more.context["timeline"] == whole[len(shown):len(shown) + TIMELINE_SHOWN]
         shown += more.context["timeline"]
-        start += TIMELINE_SHOWN
-        if start >= len(whole):
+        if len(shown) >= len(whole):
             assert 'id="timeline-more"' not in more.content.decode()
             break
-        assert f'hx-get="{url}?vanaf={start}"' in more.content.decode()
+        cursor = timeline_cursor(shown[-1])
+        assert f'hx-get="{url}?na={cursor}"' in more.content.decode()
+        assert more.context["timeline_shown"] == len(shown)
     assert shown == whole and len(whole) > 150
-    for odd in ("-5", "abc", "99999999999", "1\x00"):
-        assert client.get(url + "?vanaf=" + odd, **HTMX).status_code == 200
+    for odd in ("-5", "abc", "99999999999", "1\x00", "3-", "-3", "99-1", "3-99999999999999999999999", "١-٢"):
+        response = client.get(url + "?na=" + odd, **HTMX)  # not a cursor: the newest; a cursor of no entry: nothing
+        assert response.status_code == 200
+        assert response.context["timeline"] in (whole[:TIMELINE_SHOWN], [])
+
+
+def test_an_entry_added_while_the_page_is_open_does_not_repeat_one_already_shown(client, school, leader):
+    """The way to older entries follows the last entry shown: a record added meanwhile by someone else (the newest
+    entry now) neither repeats that entry on the next page nor hides the one after it."""
+    from incidents.models import InformedParty
+    from tests.performance.test_query_counts import _long_case
+
+    case = _long_case({"school": school, "leader": leader, "staff": leader}, 60)
+    client.force_login(leader)
+    page = client.get(detail(case))
+    before = client.get(detail(case) + "?alles=1").context["timeline"]
+    services.incident_add_record(incident=case, actor=leader,
+                                 record=InformedParty(who="Mentor", what_was_said="Op de hoogte.", next_steps="-"))
+    more = client.get(reverse("incidents:timeline_page", args=[case.pk]) + "?na=" + page.context["timeline_next"], **HTMX)
+    assert more.context["timeline"] == before[TIMELINE_SHOWN:2 * TIMELINE_SHOWN]
+    assert more.context["timeline_total"] == len(before) + 1
 
 
 def test_long_lists_show_their_first_entries_and_the_way_to_all(client, school, leader):

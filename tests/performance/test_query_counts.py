@@ -308,12 +308,13 @@ def test_the_case_page_its_save_and_its_timeline_pages_run_as_many_queries_for_1
         client.get(detail)  # the session's first request writes it; not the page's own cost
         page, response = _queries(client, "get", detail)
         assert len(response.context["timeline"]) == min(response.context["timeline_total"], TIMELINE_SHOWN)
+        fifth = selectors.timeline_cursor(response.context["timeline"][4])
         saved, response = _queries(client, "post", reverse("incidents:record", args=[incident.pk, "informed"]), **htmx, data={
             "informed-who": f"Mentor {n}", "informed-informed_at": "2026-01-05T10:00", "informed-what_was_said": "Uitgelegd.",
             "informed-next_steps": "Gesprek volgende week.",
         })
         assert f"Mentor {n}" in response.content.decode()  # in the records and on the timeline, in place
-        more, response = _queries(client, "get", reverse("incidents:timeline_page", args=[incident.pk]) + "?vanaf=5", **htmx)
+        more, response = _queries(client, "get", reverse("incidents:timeline_page", args=[incident.pk]) + f"?na={fifth}", **htmx)
         assert response.content.decode().count("<li><div class=\"small text-body-secondary\"><time") == min(TIMELINE_SHOWN, n + 2 - 5) or n == 10
         measured[n] = (page, saved, more)
     assert all(large <= small for small, large in zip(measured[10], measured[400])), measured

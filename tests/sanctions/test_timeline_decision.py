@@ -55,7 +55,7 @@ def test_a_page_of_the_timeline_is_that_slice_of_the_whole(school, leader, board
     different kinds share a moment."""
     from incidents import services as case_services
     from incidents.models import CaseEvent, Evidence
-    from incidents.selectors import incident_timeline_page
+    from incidents.selectors import incident_timeline_page, parse_timeline_cursor, timeline_cursor
 
     time_machine.move_to(NOW, tick=False)
     incident = IncidentFactory(school=school, assessing=True)
@@ -75,15 +75,15 @@ def test_a_page_of_the_timeline_is_that_slice_of_the_whole(school, leader, board
 
     whole = incident_timeline(records=incident_records(incident=incident))
     assert {e.kind for e in whole} >= {"report", "changes", "evidence", "events", "sanctions", "sanction_decisions"}
-    pages, start = [], 0
+    pages, after = [], None
     while True:
-        page, total = incident_timeline_page(incident=incident, start=start, size=size)
-        assert total == len(whole)
+        page, total, before = incident_timeline_page(incident=incident, after=after, size=size)
+        assert total == len(whole) and before == len(pages)
         if not page:
             break
-        assert page == whole[start:start + size]
+        assert page == whole[len(pages):len(pages) + size]
         pages += page
-        start += size
+        after = parse_timeline_cursor(timeline_cursor(page[-1]))
     assert pages == whole
     shown_first = next(e for e in whole if e.kind == "evidence" and e.pk == second.pk)
     assert shown_first.record.description != "Later beschreven" and shown_first.current.description == "Later beschreven"
