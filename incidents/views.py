@@ -110,7 +110,7 @@ def _case_rows_html(rows):
     privacy, unset = escape(_("Privacy")), escape(_("not yet set"))  # (outside the f-strings, where makemessages finds them)
     privacy = f' <span class="badge text-bg-warning">{privacy}</span>'
     unset = f'<span class="text-body-secondary">{unset}</span>'
-    months = {}  # "j M Y" as date_format writes it, with the month's name looked up once per month
+    months = {}  # "j b Y" as date_format writes it, with the month's name looked up once per month
     # Each cell names its column (data-label): on a phone the row is a card that shows the names (table-stack).
     cell = {key: f'<td data-label="{escape(str(label))}">' for key, label in (
         ("reference", _("Reference")), ("school", _("School")), ("category", _("Category")), ("severity", _("Severity")),
@@ -120,7 +120,7 @@ def _case_rows_html(rows):
     def reported(moment):
         day = timezone.localtime(moment)
         if day.month not in months:
-            months[day.month] = date_format(day, "M")
+            months[day.month] = date_format(day, "b")
         return f"{day.day} {months[day.month]} {day.year}"
 
     html = []

@@ -192,7 +192,7 @@ def sanction_history(*, sanction, records):
     from django.utils.translation import gettext as _
 
     def day(value):
-        return formats.date_format(value, "j M Y") if value else ""
+        return formats.date_format(value, "j b Y") if value else ""
 
     events = [SanctionEvent(sanction.proposed_at, sanction.proposed_by,
                             _("Proposed to the board") if sanction.board_decides else _("Imposed"))]

@@ -180,7 +180,7 @@ def event_value_display(model, name, value):
     if isinstance(value, str) and field is not None and field.get_internal_type() == "DateTimeField":
         moment = parse_datetime(value)
         if moment is not None:
-            return formats.date_format(timezone.localtime(moment), "j M Y H:i")
+            return formats.date_format(timezone.localtime(moment), "j b Y H:i")
     return str(value)
 
 

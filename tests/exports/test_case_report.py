@@ -115,7 +115,7 @@ def test_the_case_report_holds_facts_people_records_and_timeline(client, school,
     for waiver in Waiver.objects.filter(incident=case):
         assert flat(waiver.reason) in timeline
     assert re.search(r"Telefoon in beslag genomen — Daan Kok", timeline)  # the sanction of the case
-    assert timeline.index("11 Feb 2026 11:30") < timeline.index("10 Feb 2026 09:00") < timeline.index("9 Feb 2026 08:15")
+    assert timeline.index("11 feb 2026 11:30") < timeline.index("10 feb 2026 09:00") < timeline.index("9 feb 2026 08:15")
 
 
 def test_the_board_and_the_fg_of_a_privacy_case_get_the_case_report(client, school, sister_school, board_member,

@@ -35,7 +35,7 @@ def test_a_row_shows_reference_school_labels_dates_and_time_in_step(client, scho
     content = client.get(reverse("incidents:dashboard")).content.decode()
 
     assert _row(content, incident) == (
-        f"M-2026-{incident.pk:05d} Privacy Het Baken Pesten (WhatsApp) Hoog 2. Informatie verzamelen 9 Mrt 2026 3 dagen"
+        f"M-2026-{incident.pk:05d} Privacy Het Baken Pesten (WhatsApp) Hoog 2. Informatie verzamelen 9 mrt 2026 3 dagen"
     )
     assert "nog niet bepaald" in _row(content, unset) and "Privacy" not in _row(content, unset)
     assert ">Duur in deze stap</th>" in content
