@@ -5,7 +5,9 @@ from django.utils.translation import pgettext_lazy
 from incidents.models import PoliceReportFiler
 from portal.forms import EvidenceFilesField, FilterForm, bound_number_widgets, localize_datetime_widgets
 from portal.models import PersonKind, School
+from portal.validators import validate_within_years_ahead
 
+from . import schooldays
 from .models import (
     DecisionLetter, Duty, DutyRecipient, Hearing, LetterTemplate, LviReport, Objection, ObjectionOutcome, Sanction,
     SanctionStatus, SubjectKind,
@@ -34,7 +36,8 @@ class SanctionForm(forms.ModelForm):
         self.fields["measure"].queryset = measures
         self.fields["measure"].empty_label = _("Choose…")
         self.fields["days"].help_text = _(
-            "A pupil's suspension: at most 5 school days; the end date follows from the school days (weekends skipped)."
+            "A pupil's suspension: at most 5 school days; the end date follows from the school days (weekends, public "
+            "holidays and the days the school is closed skipped)."
         ) if person.kind == PersonKind.PUPIL else ""
         if person.kind != PersonKind.PUPIL:
             del self.fields["guardians_contacted_at"]
@@ -43,6 +46,23 @@ class SanctionForm(forms.ModelForm):
             self.fields["guardians_contacted_at"].help_text = _(
                 "A pupil's measure takes effect only after the guardians have been contacted."
             )
+
+
+class SuspensionPreviewForm(forms.Form):
+    """The fields of the sanction form that decide a suspension's dates, read for the preview of its last day."""
+
+    measure = forms.ModelChoiceField(queryset=None)
+    starts_on = forms.DateField()
+    days = forms.IntegerField(min_value=1, max_value=schooldays.MAX_SUSPENSION_SCHOOL_DAYS)
+
+    def __init__(self, *args, measures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = measures
+
+    def clean_starts_on(self):
+        value = self.cleaned_data["starts_on"]
+        validate_within_years_ahead(value)
+        return value
 
 
 class SanctionDecisionForm(forms.Form):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +59,59 @@ class Measure(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class ClosedPeriodQuerySet(models.QuerySet):
+    def for_school(self, school):
+        """The periods that close this school: its board's for all its schools, and its own."""
+        return self.filter(models.Q(school__isnull=True) | models.Q(school=school), board_id=school.board_id)
+
+
+class ClosedPeriod(models.Model):
+    """Days a school is closed besides the weekends and public holidays (schooldays.py): a vacation, a study day.
+    The board's administrator records them, for all the board's schools or for one. A sanction decided before a
+    period was recorded or changed keeps the dates it was decided with."""
+
+    MAX_DAYS = 12 * 7  # the summer vacation lasts six weeks; a longer period is most likely a typing error
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="closed_periods", verbose_name=_("board"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="closed_periods", verbose_name=_("school"),
+        help_text=_("Empty: all schools of the board are closed."),
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("E.g. Kerstvakantie or Studiedag."))
+    first_day = models.DateField(_("first day"), validators=[validate_within_years_ahead])
+    last_day = models.DateField(_("last day"), validators=[validate_within_years_ahead],
+                                help_text=_("The last day the school is closed (the same day for a single day)."))
+
+    objects = ClosedPeriodQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("closed period")
+        verbose_name_plural = _("closed periods (vacations and study days)")
+        ordering = ["-first_day", "pk"]
+        indexes = [models.Index(fields=["board", "first_day"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(last_day__gte=models.F("first_day")),
+                                   name="closed_period_ends_after_it_starts"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.first_day:%d-%m-%Y} – {self.last_day:%d-%m-%Y})"
+
+    def clean(self):
+        errors = {}
+        if self.first_day and self.last_day:
+            if self.last_day < self.first_day:
+                errors["last_day"] = _("The last day lies before the first day.")
+            elif (self.last_day - self.first_day).days + 1 > self.MAX_DAYS:
+                errors["last_day"] = _("A closed period lasts at most %(weeks)s weeks; record a longer closure as "
+                                       "several periods.") % {"weeks": self.MAX_DAYS // 7}
+        if self.school_id and self.board_id and self.school.board_id != self.board_id:
+            errors["school"] = _("This school belongs to another board.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class SanctionStatus(models.TextChoices):

@@ -46,3 +46,17 @@ def board_decided(user, sanction):
 rules.add_perm("sanctions.withdraw", (on_board_of | (leads_school_of & ~board_decided)) & not_anonymised)
 # obj: a Board. Its administrator words the decision letters.
 rules.add_perm("sanctions.edit_letter_templates", administers_this_board)
+
+
+@rules.predicate
+def administers_board_of_period(user, period):
+    """Without a period: whether the user administers a board at all (the admin's list and add pages)."""
+    boards = access_for(user).board_ids["admin"]
+    return period.board_id in boards if period is not None else bool(boards)
+
+
+# The school calendar's closed periods (vacations, study days): the board's administrator keeps them in the admin
+# (/beheer/), whose permission names these are. A superuser passes every permission; the admin scopes them too
+# (selectors.closed_period_boards).
+for _action in ("view", "add", "change", "delete"):
+    rules.add_perm(f"sanctions.{_action}_closedperiod", administers_board_of_period)

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy
 
 from incidents.models import Involvement, PoliceReport
 from portal.access import access_for
-from portal.models import Person
+from portal.models import Board, Person
 
 from .models import (
-    Correspondence, DecisionLetter, Duty, Hearing, LegalKind, LviReport, Measure, Objection, Sanction, SanctionStatus,
+    ClosedPeriod, Correspondence, DecisionLetter, Duty, Hearing, LegalKind, LviReport, Measure, Objection, Sanction,
+    SanctionStatus,
 )
 
 
@@ -322,3 +323,17 @@ def boards_served_by(*, user):
     from portal.models import Board
 
     return Board.objects.filter(pk__in=set().union(*access_for(user).board_ids.values()))
+
+
+def closed_period_boards(*, user):
+    """The boards whose closed periods the user keeps in the admin: those they administer. A superuser who
+    administers no board (whoever runs the portal) keeps every board's."""
+    administered = access_for(user).board_ids["admin"]
+    if user.is_superuser and not administered:
+        return Board.objects.all()
+    return Board.objects.filter(pk__in=administered)
+
+
+def closed_periods_kept_by(*, user):
+    """The closed periods the user sees in the admin; another board's is not there (a 404)."""
+    return ClosedPeriod.objects.filter(board__in=closed_period_boards(user=user)).select_related("board", "school")

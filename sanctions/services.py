@@ -105,7 +105,7 @@ def sanction_impose(*, person, actor, measure, decision, reasoning, incident=Non
         raise ValidationError(errors)
     if legal_kind == LegalKind.SUSPENSION:
         # The end date follows from the school days; whatever was typed there does not count.
-        ends_on = schooldays.suspension_last_day(starts_on, days)
+        ends_on = schooldays.suspension_last_day(person.school, starts_on, days)
     elif not measure.needs_end_date:
         ends_on = None
     uploads = [upload_clean(f) for f in letters]
@@ -146,10 +146,13 @@ def suspension_days_refusals(days):
 def _duties_open(sanction):
     """Open the duties to inform the Inspectie and the leerplichtambtenaar that this decision brings (inside the
     caller's transaction, after the decision was saved)."""
-    decided_on = timezone.localtime(sanction.decided_at).date()
-    for recipient in sanction.reported_to_authorities:
+    recipients = sanction.reported_to_authorities
+    if not recipients:
+        return
+    due_on = schooldays.duty_due_on(sanction.school, timezone.localtime(sanction.decided_at).date())
+    for recipient in recipients:
         Duty.objects.create(school=sanction.school, sanction=sanction, recipient=recipient, reason=sanction.legal_kind,
-                            due_on=schooldays.duty_due_on(decided_on), opened_at=sanction.decided_at)
+                            due_on=due_on, opened_at=sanction.decided_at)
 
 
 def _guardians_first(person):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("documenten/<uuid:token>/", views.correspondence_file, name="correspondence_file"),
     path("sancties/", views.sanction_list, name="list"),
     path("sancties/nieuw/", views.sanction_create, name="create"),
+    path("sancties/nieuw/einddatum/", views.sanction_preview, name="preview"),
     path("sancties/<int:pk>/", views.sanction_detail, name="detail"),
     path("sancties/<int:pk>/besluit/", views.sanction_decide, name="decide"),
     path("sancties/<int:pk>/ouders/", views.sanction_guardians, name="guardians"),

@@ -18,13 +18,13 @@ from portal.protocols import protocol_rules
 from portal.exports import export_format, export_params, register_export_response
 from portal.uploads import private_file_response
 
-from . import exports, selectors, services
+from . import exports, schooldays, selectors, services
 from .forms import (
     AdmissionForm, CorrespondenceForm, DossierSearchForm, DutyCorrectForm, DutyDoneForm, GuardianContactForm,
     HearingForm, LetterSentForm, LetterTemplateForm, LviCallForm, LviReportForm, ObjectionForm, ObjectionOutcomeForm,
-    ReasonForm, SanctionDecisionForm, SanctionForm,
+    ReasonForm, SanctionDecisionForm, SanctionForm, SuspensionPreviewForm,
 )
-from .models import LegalKind, LetterKind, SanctionStatus
+from .models import LegalKind, LetterKind, SanctionStatus, legal_kind_of
 
 dossier_pages = perm_required("sanctions.view_dossiers",
                              gettext_lazy("Dossiers are for school leaders, the board and administrators."))
@@ -138,7 +138,33 @@ def sanction_create(request):
     return render(request, "sanctions/sanction_form.html", {
         "form": form, "person": person, "incident": incident,
         "prior": selectors.prior_sanctions(person=person),
+        "preview": _suspension_preview(person, measures, request.POST) if request.method == "POST" else None,
     }, status=400 if form.errors else 200)
+
+
+def _suspension_preview(person, measures, data):
+    """A pupil's suspension as the form stands: its first and last school day at the person's school, and the days
+    skipped because the school is closed; None when the form does not (yet) hold a suspension that can be counted."""
+    form = SuspensionPreviewForm(data, measures=measures, prefix="sanction")
+    if not form.is_valid() or legal_kind_of(form.cleaned_data["measure"]) != LegalKind.SUSPENSION:
+        return None
+    days = form.cleaned_data["days"]
+    first, last, closed = schooldays.calendar_for(person.school).suspension_span(form.cleaned_data["starts_on"], days)
+    return {"days": days, "first": first, "last": last, "closed": closed}
+
+
+@require_GET
+@login_required
+@dossier_pages
+def sanction_preview(request):
+    """The sanction form's preview of a suspension's last day (an HTML fragment, fetched as the dates change), for
+    those who may impose the sanction."""
+    person, incident = _person_and_incident(request)
+    refusal = services.sanction_impose_refusal(actor=request.user, person=person, incident=incident)
+    if refusal:
+        raise PermissionDenied(refusal)
+    preview = _suspension_preview(person, selectors.measures_for(person=person), request.GET)
+    return render(request, "sanctions/partials/suspension_preview.html", {"preview": preview})
 
 
 def _withdraw_prefix(kind, pk):

@@ -1,6 +1,7 @@
 """Education law on pupils' sanctions (Inrichtingsbesluit WVO art. 13-14, WPO art. 40-40a), at the service level.
 
-- A suspension lasts at most five school days; its end date follows from the school days (weekends skipped).
+- A suspension lasts at most five school days; its end date follows from the school days (weekends skipped; public
+  holidays and the school's closed periods too: tests/sanctions/test_school_calendar.py).
 - Suspension and removal take effect only once their decision letter is sent; a removal also only once another
   school's admission is recorded.
 - The decision letter is made from the board's template, kept as it was made, and stored in the dossier.
@@ -76,21 +77,12 @@ def contact(sanction, actor):
 
 # School days and the suspension's length -------------------------------------------------------------------
 
-def test_the_end_date_skips_the_weekend():
-    assert schooldays.suspension_last_day(THURSDAY, 3) == datetime.date(2026, 3, 16)  # Thu, Fri, Mon
-    assert schooldays.suspension_last_day(SATURDAY, 1) == datetime.date(2026, 3, 16)  # from the Monday after
-    assert schooldays.suspension_last_day(MONDAY, 5) == datetime.date(2026, 3, 13)
-
-
-@hypothesis_settings(max_examples=200, deadline=None)
-@given(start=st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2035, 12, 31)),
-       days=st.integers(min_value=1, max_value=5))
-def test_a_suspension_covers_exactly_its_school_days(start, days):
-    last = schooldays.suspension_last_day(start, days)
-    span = [start + datetime.timedelta(n) for n in range((last - start).days + 1)]
-    assert schooldays.is_school_day(last)
-    assert sum(schooldays.is_school_day(day) for day in span) == days
-    assert (last - start).days < 7 + 2, "never more than a week and a weekend"
+def test_the_end_date_skips_the_weekend(school):
+    """Mid-March 2026 holds no public holiday: only the weekend is skipped (holidays and closed periods:
+    tests/sanctions/test_school_calendar.py)."""
+    assert schooldays.suspension_last_day(school, THURSDAY, 3) == datetime.date(2026, 3, 16)  # Thu, Fri, Mon
+    assert schooldays.suspension_last_day(school, SATURDAY, 1) == datetime.date(2026, 3, 16)  # from the Monday after
+    assert schooldays.suspension_last_day(school, MONDAY, 5) == datetime.date(2026, 3, 13)
 
 
 def test_more_than_five_school_days_is_refused_at_the_field(leader, pupil, dutch):
@@ -115,7 +107,7 @@ def test_the_suspension_rule_over_every_length(leader, pupil, days, start):
             assert "days" in fields_of(error)
         else:
             sanction = impose(pupil, leader, "suspension", days=days, starts_on=start)
-            assert sanction.ends_on == schooldays.suspension_last_day(start, days)
+            assert sanction.ends_on == schooldays.suspension_last_day(pupil.school, start, days)
             assert sanction.legal_kind == "suspension"
         transaction.set_rollback(True)
 
@@ -257,8 +249,8 @@ def test_a_suspension_of_more_than_one_day_opens_a_duty_to_the_inspectie(today, 
     assert duty.is_open and not duty.is_overdue
 
 
-def test_the_due_date_counts_school_days():
-    assert schooldays.duty_due_on(datetime.date(2026, 3, 12)) == datetime.date(2026, 3, 16)  # Thu -> Mon
+def test_the_due_date_counts_school_days(school):
+    assert schooldays.duty_due_on(school, datetime.date(2026, 3, 12)) == datetime.date(2026, 3, 16)  # Thu -> Mon
 
 
 def test_a_duty_is_done_with_date_and_reference_and_corrected_with_a_reason(today, leader, pupil, dutch):

@@ -281,6 +281,8 @@ ROWS = [
     Row("sanctions:list", get="403 200 200 403 403 403 200"),
     Row("sanctions:create", get="403 200 200 403 403 403 403", query=person("pupil"),
         post="403 302 302 403 403 403 403", data=sanction_data),
+    # The form's preview of a suspension's last day: for those who may impose it.
+    Row("sanctions:preview", get="403 200 200 403 403 403 403", query=person("pupil")),
     Row("sanctions:detail", get="403 200 200 403 403 403 200", kwargs=pk("sanction")),
     # The school leader proposed the removal; another member of the board decides.
     Row("sanctions:decide", get=None, kwargs=pk("proposal"), post="403 403 302 403 403 403 403",

@@ -12,8 +12,9 @@ from tests.sanctions.support import measure
 
 pytestmark = pytest.mark.django_db
 
-# Models of the domain apps the admin may still change: configuration, not decided history.
-EDITABLE = {"sanctions.measure"}
+# Models of the domain apps the admin may still change: configuration, not decided history (a closed period of the
+# school calendar changes no decided sanction's dates: tests/sanctions/test_school_calendar.py).
+EDITABLE = {"sanctions.measure", "sanctions.closedperiod"}
 
 
 @pytest.fixture

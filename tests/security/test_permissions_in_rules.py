@@ -23,6 +23,7 @@ CAPABILITIES = {
     "incidents.view_breach_register":  (0, 0, 0, 1, 0, 0, 1),
     "incidents.view_statistics":       (0, 1, 1, 0, 0, 0, 1),
     "sanctions.view_dossiers":         (0, 1, 1, 0, 0, 0, 1),
+    "sanctions.view_closedperiod":     (0, 0, 0, 0, 0, 0, 1),
     "portal.view_audit_trail":         (0, 0, 0, 1, 0, 0, 1),
     "portal.view_protocol":            (0, 0, 1, 0, 0, 0, 1),
     "publicreports.view_public_reports": (0, 1, 0, 0, 1, 0, 0),
