@@ -22,3 +22,14 @@ def test_no_translated_string_sits_inside_an_f_string():
                     if isinstance(call, ast.Call) and getattr(call.func, "id", None) in GETTEXT
                 ]
     assert found == []
+
+
+def test_the_dutch_texts_address_the_reader_as_je_throughout():
+    """The portal says "je" to everyone, pupils and staff alike; a formal "u" or "uw" in one text makes a page mix both."""
+    import gettext
+    import re
+
+    formal = re.compile(r"\b(u|uw|Uw)\b")  # "U" alone is also a code point's "U+..."
+    with open(ROOT / "locale/nl/LC_MESSAGES/django.mo", "rb") as compiled:
+        texts = [text for text in gettext.GNUTranslations(compiled)._catalog.values() if text]
+    assert [text for text in texts if formal.search(text)] == []

@@ -291,3 +291,14 @@ def test_the_consent_pages_of_a_person(live_server, new_context, login, axe, boa
     in_view(page, page.get_by_role("button", name=re.compile("^Ik geef geen toestemming")).first, viewport)
     page = login(new_context(viewport=viewport), leader)
     check_page(page, axe, f"{live_server.url}/toestemming/persoon/{me.pk}/", "a person's consent", viewport)
+
+
+
+def test_every_page_names_its_icon_and_the_server_has_it(live_server, new_context):
+    """Browsers ask for /favicon.ico when a page names no icon, and log the 404 as an error in the console."""
+    page = new_context().new_page()
+    page.goto(f"{live_server.url}/account/login/")
+    icon = page.locator("head link[rel=icon]")
+    expect(icon).to_have_count(1)
+    response = page.request.get(live_server.url + icon.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"].startswith("image/svg+xml")

@@ -16,7 +16,7 @@ def test_a_refusal_is_a_dutch_page_in_the_layout_that_gives_the_reason(client, s
     page = response.content.decode()
     assert '<html lang="nl">' in page
     assert 'id="nav-main"' in page  # the portal's menu
-    assert "Dit mag u niet doen" in page
+    assert "Dit mag je niet doen" in page
     assert "403 Forbidden" not in page
 
 
