@@ -484,6 +484,7 @@ class PersonPicker(forms.Widget):
             "input_type": "checkbox" if self.allow_multiple_selected else "radio",
             "legend": gettext("Choose the pupils") if self.allow_multiple_selected else gettext("Choose the person"),
             "pupil": PersonKind.PUPIL,
+            "guardian": PersonKind.GUARDIAN,
             "status": status,
             "invalid": attrs.get("aria-invalid") == "true",
             "describedby": attrs.get("aria-describedby", ""),

@@ -525,3 +525,19 @@ def test_a_search_with_a_nul_character_is_searched_without_it(client, leader, ca
     assert response.status_code == 400
     content = response.content.decode()
     assert 'value="Jan"' in content and "Zag het gebeuren." in content
+
+
+def test_guardians_of_the_same_name_are_told_apart_by_their_children(client, leader, case, school):
+    """Two parents both called Kees Jansen: the results name each one's children, read in one query for all."""
+    first, second = (PersonFactory(school=school, kind=PersonKind.GUARDIAN, first_name="Kees", last_name="Jansen")
+                     for _ in range(2))
+    first.children.add(PersonFactory(school=school, kind=PersonKind.PUPIL, first_name="Daan", last_name="Jansen", class_name="2B"),
+                       PersonFactory(school=school, kind=PersonKind.PUPIL, first_name="Anna", last_name="Jansen", class_name="1A"))
+    second.children.add(PersonFactory(school=school, kind=PersonKind.PUPIL, first_name="Mila", last_name="Jansen", class_name="3C"))
+    client.force_login(leader)
+    client.get(search_url(case, "x"))  # warm up the session
+    with CaptureQueriesContext(connection) as queries:
+        content = client.get(search_url(case, "Kees Jansen")).content.decode()
+    assert "Ouder/verzorger van Anna Jansen (1A), Daan Jansen (2B)" in content
+    assert "Ouder/verzorger van Mila Jansen (3C)" in content
+    assert len([q for q in queries if "portal_person" in q["sql"]]) == 2  # the people found, then all their children
