@@ -273,4 +273,9 @@ def report_handle(request, pk, action):
             messages.success(request, _("The report has been set aside. The sender sees “dealt with”."))
             return redirect("publicreports:list")
     report.refresh_from_db()
+    if report.outcome:
+        # Decided meanwhile (a second click, a colleague): the page has no forms left to show the refusal at.
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect("publicreports:detail", pk=report.pk)
     return render(request, "publicreports/report_detail.html", _detail_context(request, report, {key: form}), status=400)

@@ -170,3 +170,14 @@ def test_the_qr_code_encodes_the_public_address(page, leader, settings):
     assert url in detail
     poster = client.get(reverse("publicreports:poster", args=[page.school.pk])).content.decode()
     assert url in poster and reverse("publicreports:qr", args=[page.school.pk, "svg"]) in poster
+
+
+def test_a_second_click_on_make_it_a_case_says_it_was_decided_already(page, leader, dutch):
+    report, _code = submit(page=page)
+    client = client_for(leader)
+    url = reverse("publicreports:handle", args=[report.pk, "zaak"])
+    assert client.post(url, {"open-category": "bullying"}).status_code == 302
+    again = client.post(url, {"open-category": "bullying"}, follow=True)
+    assert again.redirect_chain == [(reverse("publicreports:detail", args=[report.pk]), 302)]
+    assert "Over deze melding is al beslist (zaak van gemaakt)" in again.content.decode()
+    assert Incident.objects.filter(public_reports=report).count() == 1
