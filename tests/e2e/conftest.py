@@ -124,3 +124,12 @@ def format_violations(violations):
         if len(v["nodes"]) > 10:
             lines.append(f"    … and {len(v['nodes']) - 10} more")
     return "\n".join(lines)
+
+
+@pytest.fixture
+def default_catalogue():
+    """The default sanction catalogue: a transactional test's database starts empty, without migration 0002's rows."""
+    from sanctions.catalogue import install_default_catalogue
+    from sanctions.models import Measure
+
+    install_default_catalogue(Measure)

@@ -223,14 +223,11 @@ def test_the_privacy_officers_pages(live_server, new_context, login, axe, board,
     check_page(page, axe, f"{live_server.url}/datalekken/{overdue.pk}/", "the breach review", viewport)
 
 
-def test_sanction_pages_of_education_law(live_server, new_context, login, axe, school, leader, pupil):
+def test_sanction_pages_of_education_law(live_server, new_context, login, axe, school, leader, pupil, default_catalogue):
     """A suspension with its letter, duty and objection; a removal awaiting its hearing; the duties register."""
     from sanctions import services as sanction_services
-    from sanctions.catalogue import install_default_catalogue
-    from sanctions.models import Measure
     from sanctions.selectors import measures_for
 
-    install_default_catalogue(Measure)  # a transactional test's database starts empty, without the migration's rows
     catalogue = measures_for(person=pupil)
     suspension = sanction_services.sanction_impose(
         person=pupil, actor=leader, measure=catalogue.get(code="suspension"), days=3, decision="Drie dagen thuis.",

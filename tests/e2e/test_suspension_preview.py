@@ -10,7 +10,7 @@ from tests.sanctions.support import measure
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_last_day_shows_as_the_dates_change(live_server, new_context, login, axe, leader, pupil):
+def test_the_last_day_shows_as_the_dates_change(live_server, new_context, login, axe, leader, pupil, default_catalogue):
     page = login(new_context(), leader)
     page.goto(f"{live_server.url}/sancties/nieuw/?person={pupil.pk}")
     preview = page.locator("#suspension-preview")
